@@ -1,0 +1,123 @@
+"""The exam engine: create_app() wires configuration, database, sockets and blueprints."""
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask, request
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from config import Config, ConfigError
+
+log = logging.getLogger(__name__)
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'; "
+       "form-action 'self'; object-src 'none'")
+
+
+def create_app(config: Config | None = None) -> Flask:
+    """Build the application; a setting that cannot work raises ConfigError naming it."""
+    from exam_engine import cli, pages
+    from exam_engine.api import bp as api_bp
+    from exam_engine.api import http_error
+    from exam_engine.extensions import db, socketio
+    from exam_engine.models import Base
+    from exam_engine.services import auth, catalog
+    from exam_engine.sockets.candidate import CandidateNamespace
+
+    config = config or Config()
+    app = Flask(__name__, static_folder="../static", template_folder="../templates",
+                instance_path=str(config.INSTANCE_PATH))
+    app.config.update(config.flask_settings())
+    app.extensions["exam_config"] = config
+
+    try:
+        db.init_app(app, config.DATABASE_URL)
+        with db.engine.begin() as conn:
+            Base.metadata.create_all(conn)
+    except ArgumentError as exc:
+        raise ConfigError(f"EXAM_DATABASE_URL is not a database URL: {exc}") from None
+    except (OperationalError, ImportError) as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise ConfigError(f"EXAM_DATABASE_URL: cannot use the database: {reason}") from None
+    catalog.clear()
+    _check_redis(config.REDIS_URL)
+    auth.init_tokens(config.SECRET_KEY, config.ADMIN_TOKEN)
+
+    socketio.init_app(
+        app,
+        async_mode=config.ASYNC_MODE,
+        message_queue=config.REDIS_URL,
+        cors_allowed_origins=config.ALLOWED_ORIGINS or None,  # None: same origin only
+        manage_session=False,
+        max_http_buffer_size=256 * 1024,
+        ping_interval=10,
+        ping_timeout=10,
+    )
+    socketio.on_namespace(CandidateNamespace())
+
+    app.register_blueprint(api_bp)
+    app.register_blueprint(pages.bp)
+    app.register_error_handler(404, _api_or_page(http_error))
+    app.register_error_handler(405, _api_or_page(http_error))
+    app.register_error_handler(413, _api_or_page(http_error))
+    app.after_request(_security_headers)
+    cli.init_app(app)
+    app.extensions["exam_background"] = _Background(app, config)
+    return app
+
+
+def _check_redis(url: str | None) -> None:
+    if not url:
+        return
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=3).ping()
+    except ValueError as exc:
+        raise ConfigError(f"EXAM_REDIS_URL is not a Redis URL: {exc}") from None
+    except redis.RedisError as exc:
+        raise ConfigError(f"EXAM_REDIS_URL: cannot reach Redis: {exc}") from None
+
+
+def _api_or_page(handler):
+    def handle(exc):
+        if request.path.startswith("/api/"):
+            return handler(exc)
+        return exc
+
+    return handle
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CSP)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "no-referrer")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.path.startswith("/api/"):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+class _Background:
+    """The process's duties: the group-commit writer and the deadline sweeper."""
+
+    def __init__(self, app: Flask, config: Config) -> None:
+        self.app, self.config = app, config
+        self._started = False
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        from exam_engine.extensions import socketio
+        from exam_engine.services import answers, sweeper
+
+        with self._lock:
+            if self._started:
+                return
+            self._started = True
+        answers.start_writer(socketio.server)
+        if self.config.SWEEP_INTERVAL_S > 0:
+            socketio.start_background_task(sweeper.run_forever, socketio.sleep,
+                                           self.config.SWEEP_INTERVAL_S)
+        log.info("background duties started (writer, sweeper)")

@@ -1,0 +1,29 @@
+"""Candidate registration and candidate login."""
+from __future__ import annotations
+
+from flask import g, request
+
+from exam_engine.api import bp, json_body, staff, uploaded_file
+from exam_engine.errors import BadRequest
+from exam_engine.services import candidates
+from question_bank.candidates import parse_candidates_csv, parse_candidates_json
+
+
+@bp.post("/exams/<code>/candidates")
+@staff("admin")
+def add_candidates(code: str):
+    if request.files:
+        data, _filename = uploaded_file()
+        rows, problems = parse_candidates_csv(data)
+    else:
+        items = json_body().get("candidates")
+        if not isinstance(items, list):
+            raise BadRequest("`candidates` must be a list", field="candidates")
+        rows, problems = parse_candidates_json(items)
+    return candidates.import_candidates(code, rows, problems, actor=g.staff.username), 201
+
+
+@bp.post("/candidate/login")
+def candidate_login():
+    data = json_body()
+    return candidates.login(data.get("exam"), data.get("participant_no"), data.get("password"))

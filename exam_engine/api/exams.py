@@ -1,0 +1,53 @@
+"""Exams: create, open, close, results."""
+from __future__ import annotations
+
+from flask import Response, g, request
+
+from exam_engine.api import bp, json_body, staff, uploaded_file
+from exam_engine.errors import Invalid
+from exam_engine.services import exams, results
+from question_bank.exam_definition import parse_exam_definition
+
+
+@bp.post("/exams")
+@staff("admin")
+def create_exam():
+    if request.files:
+        data, filename = uploaded_file()
+        defn, problems = parse_exam_definition(data, filename)
+    else:
+        defn, problems = parse_exam_definition(None, None, obj=json_body())
+    if problems or defn is None:
+        raise Invalid(f"the exam definition has {len(problems)} problem(s); nothing was stored",
+                      code="invalid_exam", problems=[p.as_dict() for p in problems])
+    return exams.create_exam(defn, actor=g.staff.username), 201
+
+
+def _reason() -> str | None:
+    data = request.get_json(silent=True)
+    return data.get("reason") if isinstance(data, dict) else None
+
+
+@bp.post("/exams/<code>/open")
+@staff("admin", "proctor")
+def open_exam(code: str):
+    return exams.open_exam(code, actor=g.staff.username, reason=_reason())
+
+
+@bp.post("/exams/<code>/close")
+@staff("admin", "proctor")
+def close_exam(code: str):
+    return exams.close_exam(code, actor=g.staff.username, reason=_reason())
+
+
+@bp.get("/exams/<code>/results")
+@staff("admin", "observer")
+def exam_results(code: str):
+    return {"exam": code, "results": results.results(code)}
+
+
+@bp.get("/exams/<code>/results.csv")
+@staff("admin", "observer")
+def exam_results_csv(code: str):
+    return Response(results.results_csv(code), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{code}-results.csv"'})

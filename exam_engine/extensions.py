@@ -1,0 +1,98 @@
+"""Unbound singletons, joined to an app by init_app in create_app (STYLE habit 1)."""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from flask_socketio import SocketIO
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+socketio = SocketIO()
+
+
+class Database:
+    """The engine and session factory, plus the write discipline for SQLite.
+
+    SQLite takes one writer at a time; under gevent a blocked writer would stall the whole
+    process inside the C library, so writers queue on an in-process lock first and then
+    open their transaction with BEGIN IMMEDIATE (so a CLI process never deadlocks with us).
+    """
+
+    def __init__(self) -> None:
+        self.engine: Engine | None = None
+        self.sessions: sessionmaker[Session] | None = None
+        self.is_sqlite = False
+        self._write_lock = threading.RLock()
+
+    def init_app(self, app, url: str) -> None:
+        self.engine = make_engine(url)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        app.extensions["exam_db"] = self
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for queries; it never writes."""
+        with self.sessions() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A unit of work: commits on success, rolls back on any exception."""
+        lock = self._write_lock if self.is_sqlite else None
+        if lock:
+            lock.acquire()
+        try:
+            with self.sessions() as session:
+                if self.is_sqlite:
+                    session.connection(execution_options={"sqlite_immediate": True})
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
+        finally:
+            if lock:
+                lock.release()
+
+
+db = Database()
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL, foreign keys and full durability on commit."""
+    if url.startswith("sqlite"):
+        from sqlalchemy.pool import StaticPool
+
+        memory = url in ("sqlite://", "sqlite:///:memory:")
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": 30},
+            poolclass=StaticPool if memory else None,
+        )
+        _sqlite_setup(engine, memory)
+        return engine
+    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+
+
+def _sqlite_setup(engine: Engine, memory: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (below)
+        cur = dbapi_conn.cursor()
+        if not memory:
+            cur.execute("PRAGMA journal_mode=WAL")
+        # FULL: a commit reaches the disk before we acknowledge (DESIGN.md §6).
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        immediate = conn.get_execution_options().get("sqlite_immediate")
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")

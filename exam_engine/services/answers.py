@@ -1,0 +1,220 @@
+"""Storing a candidate's answer: validated, appended to the log, committed, then acked.
+
+Answers take the group-commit path (DESIGN.md §6): callers hand their answer to one writer
+task, which applies every answer waiting at that moment in one transaction, commits once,
+and only then wakes each caller with its own outcome. A failed commit acks nobody as saved.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from exam_engine import clock, realtime
+from exam_engine.errors import BadRequest, Conflict, ExamError, NotFound
+from exam_engine.extensions import db
+from exam_engine.models import Attempt, AttemptItem
+from exam_engine.services.attempts import attempt_clock
+from exam_engine.services.auth import CandidatePrincipal
+from exam_engine.services.eventlog import EventLog
+
+log = logging.getLogger(__name__)
+MAX_BATCH = 500
+
+
+@dataclass
+class AnswerRequest:
+    who: CandidatePrincipal
+    question: str
+    choice: object
+    seq: int
+
+
+def record_answer(who: CandidatePrincipal, question: object, choice: object, seq: object
+                  ) -> dict:
+    """Store one answer (if its seq is new) and return the ack once it is committed."""
+    req = AnswerRequest(who, _question(question), _choice_shape(choice), _seq(seq))
+    if writer is not None and writer.running:
+        outcome = writer.submit(req)
+    else:
+        outcome = apply_batch([req])[0]
+    if isinstance(outcome, ExamError):
+        raise outcome
+    return outcome
+
+
+def apply_batch(reqs: list[AnswerRequest]) -> list[dict | ExamError]:
+    """Apply answers in one transaction; each gets its ack or its refusal."""
+    outcomes: list[dict | ExamError] = []
+    changed: list[tuple[int, int]] = []
+    with db.write() as s:
+        for exam_id in sorted({r.who.exam_id for r in reqs}):
+            EventLog.of(s, exam_id).lock()
+        attempts = _attempts(s, {r.who.candidate_id for r in reqs})
+        items = _items(s, [a.id for a in attempts.values()],
+                       {(r.who.candidate_id, r.question) for r in reqs}, attempts)
+        now = clock.now_ms()
+        for r in reqs:
+            try:
+                outcomes.append(_apply(s, r, attempts.get(r.who.candidate_id), items, now,
+                                       changed))
+            except ExamError as exc:
+                outcomes.append(exc)
+    for exam_id, attempt_id in changed:
+        realtime.attempt_progress(exam_id, attempt_id)
+    return outcomes
+
+
+def _attempts(s: Session, candidate_ids: set[int]) -> dict[int, Attempt]:
+    rows = s.execute(select(Attempt).where(Attempt.candidate_id.in_(candidate_ids))).scalars()
+    return {a.candidate_id: a for a in rows}
+
+
+def _items(s: Session, attempt_ids: list[int], wanted: set[tuple[int, str]],
+           attempts: dict[int, Attempt]) -> dict[tuple[int, str], AttemptItem]:
+    if not attempt_ids:
+        return {}
+    qids = {q for _, q in wanted}
+    rows = s.execute(select(AttemptItem).where(AttemptItem.attempt_id.in_(attempt_ids),
+                                               AttemptItem.qid.in_(qids))).scalars()
+    return {(it.attempt_id, it.qid): it for it in rows}
+
+
+def _apply(s: Session, r: AnswerRequest, a: Attempt | None,
+           items: dict[tuple[int, str], AttemptItem], now: int,
+           changed: list[tuple[int, int]]) -> dict:
+    if a is None:
+        raise NotFound("no attempt yet: send start first", code="no_attempt")
+    item = items.get((a.id, r.question))
+    if item is None:
+        raise NotFound(f"question {r.question!r} is not part of this attempt",
+                       code="unknown_question")
+    if r.seq <= item.seq:
+        # A retry of something stored, or overtaken by a newer answer: acked, unchanged.
+        return {"seq": item.seq, "saved_at": item.saved_ms, "duplicate": True}
+    if a.status == "ended":
+        raise Conflict("this attempt has ended", code="attempt_ended")
+    if a.status == "paused":
+        raise Conflict("the exam is paused by the proctor", code="paused")
+    if not attempt_clock(a).accepts_answer(now):
+        raise Conflict("time is over: answers after the deadline are not stored",
+                       code="time_over")
+    choice = _valid_choice(item, r.choice)
+    if (item.choice is None) != (choice is None):
+        a.answered += 1 if choice is not None else -1
+    item.choice, item.seq, item.saved_ms = choice, r.seq, now
+    EventLog.of(s, a.exam_id).append("answered", {
+        "attempt": a.id, "question": r.question, "choice": choice, "seq": r.seq, "at": now,
+    }, now, a.id)
+    changed.append((a.exam_id, a.id))
+    return {"seq": r.seq, "saved_at": now}
+
+
+def _valid_choice(item: AttemptItem, choice: object) -> str | list[str] | None:
+    keys = item.option_order
+    if choice is None or choice == []:
+        return None
+    if item.type == "multiple":
+        chosen = [choice] if isinstance(choice, str) else choice
+        bad = [k for k in chosen if k not in keys]
+        if bad or len(set(chosen)) != len(chosen):
+            raise BadRequest(f"choice {choice!r} is not a set of options of {item.qid!r}",
+                             code="invalid_choice")
+        return sorted(chosen)
+    if isinstance(choice, list):
+        raise BadRequest(f"question {item.qid!r} takes one option key, not a list",
+                         code="invalid_choice")
+    if choice not in keys:
+        raise BadRequest(f"{choice!r} is not an option of question {item.qid!r}",
+                         code="invalid_choice")
+    return choice
+
+
+def _question(value: object) -> str:
+    if not isinstance(value, str) or not value or len(value) > 100:
+        raise BadRequest("`question` must be a question id (a string)", code="bad_request")
+    return value
+
+
+def _seq(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**53:
+        raise BadRequest("`seq` must be a positive integer", code="bad_seq")
+    return value
+
+
+def _choice_shape(value: object) -> object:
+    if value is None or isinstance(value, str) and 0 < len(value) <= 8:
+        return value
+    if isinstance(value, list) and len(value) <= 26 and all(
+            isinstance(k, str) and 0 < len(k) <= 8 for k in value):
+        return value
+    raise BadRequest("`choice` must be an option key, a list of keys, or null",
+                     code="invalid_choice")
+
+
+class GroupCommitWriter:
+    """One background task that commits everybody's waiting answers together."""
+
+    def __init__(self, server) -> None:
+        self._server = server           # the python-socketio server: async-mode primitives
+        self._queue = server.eio.create_queue()
+        self._empty = server.eio.get_queue_empty_exception()
+        self.running = False
+
+    def start(self) -> None:
+        self.running = True
+        self._server.start_background_task(self._run)
+
+    def stop(self) -> None:
+        self.running = False
+        self._queue.put(None)
+
+    def submit(self, req: AnswerRequest) -> dict | ExamError:
+        done = self._server.eio.create_event()
+        slot: list = []
+        self._queue.put((req, slot, done))
+        if not done.wait(timeout=30):
+            return ExamError("the answer could not be stored in time; it will be resent",
+                             code="not_saved")
+        return slot[0]
+
+    def _run(self) -> None:
+        while self.running:
+            first = self._queue.get()
+            if first is None:
+                break
+            batch = [first]
+            while len(batch) < MAX_BATCH:
+                try:
+                    nxt = self._queue.get_nowait()
+                except self._empty:
+                    break
+                if nxt is None:
+                    self.running = False
+                    break
+                batch.append(nxt)
+            self._commit(batch)
+
+    def _commit(self, batch: list) -> None:
+        try:
+            outcomes = apply_batch([req for req, _, _ in batch])
+        except Exception:  # the whole transaction failed: nobody's answer is saved
+            log.exception("answer batch of %d failed", len(batch))
+            outcomes = [ExamError("the answer was not saved (server error); it will be resent",
+                                  code="not_saved")] * len(batch)
+        for (_, slot, done), outcome in zip(batch, outcomes, strict=True):
+            slot.append(outcome)
+            done.set()
+
+
+writer: GroupCommitWriter | None = None
+
+
+def start_writer(server) -> GroupCommitWriter:
+    global writer
+    writer = GroupCommitWriter(server)
+    writer.start()
+    return writer
+

@@ -1,0 +1,277 @@
+"""The candidate's use cases: start (or resume), flag, submit, sync; ending and scoring.
+
+Answers have their own module (answers.py) because they take the group-commit path.
+"""
+from __future__ import annotations
+
+import hashlib
+from fractions import Fraction
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from exam_engine import clock, realtime
+from exam_engine.core import randomization, scoring
+from exam_engine.core.canonical import canonical_bytes
+from exam_engine.core.timing import GRACE_MS, Clock, allowed_ms
+from exam_engine.errors import Conflict, NotFound
+from exam_engine.extensions import db
+from exam_engine.models import Attempt, AttemptItem, Candidate, Event, Exam
+from exam_engine.services import catalog
+from exam_engine.services.auth import CandidatePrincipal
+from exam_engine.services.eventlog import EventLog
+
+
+def attempt_clock(a: Attempt) -> Clock:
+    return Clock(a.started_ms, a.allowed_ms, a.paused_ms, a.paused_since_ms)
+
+
+def start(who: CandidatePrincipal) -> dict:
+    """Return the candidate's attempt, creating it (and its form) on the first call."""
+    with db.read() as s:
+        attempt = _attempt_of(s, who.candidate_id)
+    if attempt is None:
+        with db.write() as s:
+            log = EventLog.of(s, who.exam_id).lock()
+            attempt = _attempt_of(s, who.candidate_id) or _create(s, log, who)
+    if attempt.status != "ended" and attempt_clock(attempt).expired(clock.now_ms(), GRACE_MS):
+        end_due(attempt.id)
+    with db.read() as s:
+        return _start_payload(s, s.get(Attempt, attempt.id))
+
+
+def _attempt_of(s: Session, candidate_id: int) -> Attempt | None:
+    return s.execute(select(Attempt).where(Attempt.candidate_id == candidate_id)).scalar()
+
+
+def _create(s: Session, log: EventLog, who: CandidatePrincipal) -> Attempt:
+    exam = s.get(Exam, who.exam_id)
+    if exam.status == "draft":
+        raise Conflict(f"exam {exam.code} is not open yet", code="exam_not_open")
+    if exam.status == "closed":
+        raise Conflict(f"exam {exam.code} is closed", code="exam_closed")
+    cand = s.get(Candidate, who.candidate_id)
+    defn, _rules = catalog.exam_rules(exam)
+    now = clock.now_ms()
+    seed = randomization.new_seed()
+
+    plans, options, fixed, views = [], {}, set(), {}
+    for section in defn.sections:
+        draws = []
+        for d in section.draws:
+            pool = catalog.pool(s, d.bank, exam.pinned[d.bank], d.category)
+            for q in pool:
+                views[q.qid] = q
+                options[q.qid] = [o["key"] for o in q.options]
+                if q.type == "true_false":
+                    fixed.add(q.qid)
+            draws.append(randomization.Draw(tuple(q.qid for q in pool), d.count))
+        plans.append(randomization.SectionPlan(section.code, tuple(draws)))
+    form = randomization.build_form(seed, plans, options, defn.shuffle_questions,
+                                    defn.shuffle_options, frozenset(fixed))
+
+    allowed = allowed_ms(defn.duration_minutes, cand.extra_minutes)
+    attempt = Attempt(exam_id=exam.id, candidate_id=cand.id, seed=seed, status="active",
+                      started_ms=now, allowed_ms=allowed, paused_ms=0, deadline_ms=now + allowed,
+                      question_count=len(form), answered=0, version=1)
+    s.add(attempt)
+    s.flush()
+    for position, (section, qid, order) in enumerate(form):
+        s.add(AttemptItem(attempt_id=attempt.id, position=position, section=section, qid=qid,
+                          question_id=views[qid].pk, type=views[qid].type,
+                          option_order=order))
+    log.append("created", {
+        "attempt": attempt.id,
+        "candidate": cand.participant_no,
+        "seed": seed,
+        "started": now,
+        "duration_minutes": defn.duration_minutes,
+        "extra_minutes": cand.extra_minutes,
+        "revisions": dict(sorted(exam.pinned.items())),
+        "form": [{"section": sec, "question": qid, "bank": views[qid].bank,
+                  "revision": views[qid].revision, "options": order}
+                 for sec, qid, order in form],
+    }, now, attempt.id)
+    return attempt
+
+
+def _start_payload(s: Session, a: Attempt) -> dict:
+    exam = s.get(Exam, a.exam_id)
+    defn, _ = catalog.exam_rules(exam)
+    items = _items(s, a.id)
+    views = catalog.questions(s, [it.question_id for it in items])
+    counts: dict[str, int] = {}
+    for it in items:
+        counts[it.section] = counts.get(it.section, 0) + 1
+    now = clock.now_ms()
+    payload = {
+        "attempt": a.id,
+        "status": a.status,
+        "deadline": _deadline(a, now),
+        "server_now": now,
+        "duration_minutes": defn.duration_minutes,
+        "sections": [{"code": sec.code, "title": sec.title, "questions": counts.get(sec.code, 0)}
+                     for sec in defn.sections],
+        "questions": [views[it.question_id].for_candidate(it.section, it.option_order)
+                      for it in items],
+        "answers": {it.qid: it.choice for it in items if it.choice is not None},
+        "flags": [it.qid for it in items if it.flagged],
+        "seqs": {it.qid: it.seq for it in items if it.seq},
+    }
+    if a.status == "ended":
+        payload["result"] = candidate_result(exam, a)
+    return payload
+
+
+def _deadline(a: Attempt, now: int) -> int:
+    if a.status == "ended":
+        return a.deadline_ms
+    return attempt_clock(a).deadline(now)
+
+
+def _items(s: Session, attempt_id: int) -> list[AttemptItem]:
+    return list(s.execute(select(AttemptItem).where(AttemptItem.attempt_id == attempt_id)
+                          .order_by(AttemptItem.position)).scalars())
+
+
+def flag(who: CandidatePrincipal, question: str, flagged: bool) -> dict:
+    """Mark or unmark a question as ragu-ragu (doubtful)."""
+    now = clock.now_ms()
+    with db.write() as s:
+        log = EventLog.of(s, who.exam_id).lock()
+        a = _open_attempt(s, who, now)
+        item = _item(s, a.id, question)
+        if item.flagged != flagged:
+            item.flagged = flagged
+            log.append("flagged", {"attempt": a.id, "question": question,
+                                   "flagged": flagged, "at": now}, now, a.id)
+    return {}
+
+
+def sync(who: CandidatePrincipal) -> dict:
+    """The server's clock and the attempt's deadline and status."""
+    now = clock.now_ms()
+    with db.read() as s:
+        a = _attempt_of(s, who.candidate_id)
+        if a is None:
+            raise NotFound("no attempt yet: send start first", code="no_attempt")
+        return {"deadline": _deadline(a, now), "server_now": now, "status": a.status}
+
+
+def submit(who: CandidatePrincipal) -> dict:
+    """End the attempt at the candidate's request and return the result they may see."""
+    now = clock.now_ms()
+    with db.write() as s:
+        log = EventLog.of(s, who.exam_id).lock()
+        a = _attempt_of(s, who.candidate_id)
+        if a is None:
+            raise NotFound("no attempt yet: send start first", code="no_attempt")
+        if a.status == "ended":
+            raise Conflict("this attempt has already ended", code="attempt_ended")
+        c = attempt_clock(a)
+        if c.expired(now, GRACE_MS):
+            end(s, log, a, "time", a.deadline_ms)
+            ended_by_time = True
+        else:
+            end(s, log, a, "submitted", now)
+            ended_by_time = False
+        exam = s.get(Exam, a.exam_id)
+        result = candidate_result(exam, a)
+    publish_ended(a, result)
+    if ended_by_time:
+        raise Conflict("time is over; the attempt was ended at its deadline",
+                       code="time_over", result=result)
+    return {"result": result}
+
+
+def _open_attempt(s: Session, who: CandidatePrincipal, now: int) -> Attempt:
+    """The caller's attempt, refusing when it has ended, is paused or is out of time."""
+    a = _attempt_of(s, who.candidate_id)
+    if a is None:
+        raise NotFound("no attempt yet: send start first", code="no_attempt")
+    if a.status == "ended":
+        raise Conflict("this attempt has ended", code="attempt_ended")
+    if a.status == "paused":
+        raise Conflict("the exam is paused by the proctor", code="paused")
+    if not attempt_clock(a).accepts_answer(now):
+        raise Conflict("time is over", code="time_over")
+    return a
+
+
+def _item(s: Session, attempt_id: int, question: str) -> AttemptItem:
+    item = s.execute(select(AttemptItem).where(AttemptItem.attempt_id == attempt_id,
+                                               AttemptItem.qid == question)).scalar()
+    if item is None:
+        raise NotFound(f"question {question!r} is not part of this attempt",
+                       code="unknown_question")
+    return item
+
+
+def end(s: Session, log: EventLog, a: Attempt, reason: str, ended_ms: int,
+        actor: dict | None = None) -> None:
+    """End and score an attempt inside the caller's transaction (idempotent)."""
+    if a.status == "ended":
+        return
+    exam = s.get(Exam, a.exam_id)
+    _defn, rules = catalog.exam_rules(exam)
+    items = _items(s, a.id)
+    views = catalog.questions(s, [it.question_id for it in items])
+    keys = [views[it.question_id].item_key(it.section) for it in items]
+    score = scoring.score_attempt(rules, keys, {it.qid: it.choice for it in items})
+    a.status, a.end_reason, a.ended_ms = "ended", reason, ended_ms
+    a.paused_since_ms = None
+    a.version += 1
+    payload = {"attempt": a.id, "reason": reason, "at": ended_ms}
+    if actor:
+        payload.update(actor)
+    log.append("ended", payload, ended_ms, a.id)
+    scored = {
+        "attempt": a.id,
+        "scorer": scoring.SCORER_VERSION,
+        "sections": {code: scoring.exact(v) for code, v in score.sections.items()},
+        "total": scoring.exact(score.total),
+        "passed": score.passed,
+    }
+    event = log.append("scored", scored, ended_ms, a.id)
+    a.result = {**scored, "receipt": hashlib.sha256(canonical_bytes(scored)).hexdigest(),
+                "event_seq": event.seq}
+
+
+def candidate_result(exam: Exam, a: Attempt) -> dict:
+    """What `result_to_candidate` lets the candidate see of a scored attempt."""
+    defn, _ = catalog.exam_rules(exam)
+    r = a.result or {}
+    shown = {"receipt": r.get("receipt")}
+    if defn.result_to_candidate in ("score", "score_and_pass"):
+        shown["sections"] = {k: scoring.public_number(Fraction(v))
+                             for k, v in r["sections"].items()}
+        shown["total"] = scoring.public_number(Fraction(r["total"]))
+    if defn.result_to_candidate == "score_and_pass":
+        shown["passed"] = r["passed"]
+    return shown
+
+
+def end_due(attempt_id: int, reason: str = "time") -> bool:
+    """End one attempt whose time ran out, recording its deadline as the end time."""
+    with db.read() as s:
+        exam_id = s.get(Attempt, attempt_id).exam_id
+    with db.write() as s:
+        log = EventLog.of(s, exam_id).lock()
+        a = s.get(Attempt, attempt_id, populate_existing=True)
+        now = clock.now_ms()
+        if a.status != "active" or not attempt_clock(a).expired(now, GRACE_MS):
+            return False
+        end(s, log, a, reason, attempt_clock(a).deadline(now))
+        exam = s.get(Exam, a.exam_id)
+        result = candidate_result(exam, a)
+    publish_ended(a, result)
+    return True
+
+
+def publish_ended(a: Attempt, result: dict) -> None:
+    realtime.to_candidate(a.candidate_id, "ended", {"reason": a.end_reason, "result": result})
+
+
+def last_events(s: Session, attempt_id: int, limit: int = 5) -> list[Event]:
+    return list(s.execute(select(Event).where(Event.attempt_id == attempt_id)
+                          .order_by(Event.id.desc()).limit(limit)).scalars())

@@ -1,0 +1,74 @@
+"""Who is calling: candidate tokens and the admin bearer token."""
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.security import check_password_hash
+
+from exam_engine.errors import Unauthorized
+from exam_engine.extensions import db
+from exam_engine.models import Candidate, Exam
+
+CANDIDATE_TOKEN_MAX_AGE_S = 24 * 3600
+# A real hash to compare against when the participant is unknown, so that a wrong
+# participant number takes as long as a wrong password.
+_DUMMY_HASH = "scrypt:32768:8:1$4JxWQzq1$" + "0" * 128
+
+
+@dataclass(frozen=True)
+class CandidatePrincipal:
+    candidate_id: int
+    exam_id: int
+    exam: str
+    participant_no: str
+
+
+@dataclass(frozen=True)
+class StaffPrincipal:
+    username: str
+    role: str                       # admin | proctor | observer
+
+
+class Tokens:
+    def __init__(self, secret: str, admin_token: str | None) -> None:
+        self._candidate = URLSafeTimedSerializer(secret, salt="candidate-token")
+        self._admin_token = admin_token
+
+    def candidate_token(self, candidate: Candidate) -> str:
+        return self._candidate.dumps({"c": candidate.id, "g": candidate.login_generation})
+
+    def candidate(self, token: object) -> CandidatePrincipal:
+        """Check a candidate token; a reset login (new generation) invalidates old ones."""
+        if not isinstance(token, str) or not token:
+            raise Unauthorized("a candidate token is required", code="bad_token")
+        try:
+            data = self._candidate.loads(token, max_age=CANDIDATE_TOKEN_MAX_AGE_S)
+        except BadSignature:
+            raise Unauthorized("the candidate token is not valid", code="bad_token") from None
+        with db.read() as s:
+            cand = s.get(Candidate, data.get("c"))
+            exam = s.get(Exam, cand.exam_id) if cand else None
+            if cand is None or exam is None or cand.login_generation != data.get("g"):
+                raise Unauthorized("the candidate token is no longer valid", code="bad_token")
+            return CandidatePrincipal(cand.id, exam.id, exam.code, cand.participant_no)
+
+    def staff(self, token: str | None) -> StaffPrincipal:
+        """Check a staff bearer token (the EXAM_ADMIN_TOKEN for now)."""
+        if token and self._admin_token and hmac.compare_digest(token, self._admin_token):
+            return StaffPrincipal("admin", "admin")
+        raise Unauthorized("a valid staff token is required", code="unauthorized")
+
+
+tokens: Tokens | None = None
+
+
+def init_tokens(secret: str, admin_token: str | None) -> Tokens:
+    global tokens
+    tokens = Tokens(secret, admin_token)
+    return tokens
+
+
+def check_password(password_hash: str | None, password: str) -> bool:
+    return check_password_hash(password_hash or _DUMMY_HASH, password)

@@ -1,0 +1,128 @@
+"""Read-mostly lookups of immutable things (bank revisions, rendered text), cached per process.
+
+A bank revision never changes once stored, so its pools and rendered HTML can be kept in
+memory safely; an exam's definition is immutable once the exam exists.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from exam_engine.core.rules import ExamRules, ItemKey
+from exam_engine.models import Bank, BankRevision, Exam, Question
+from exam_engine.rendering import render_markdown
+from question_bank.exam_definition import ExamDefinition, to_rules
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """A stored question as the engine uses it; `options` still holds the key (staff only)."""
+
+    pk: int
+    bank: str
+    revision: int
+    qid: str
+    category: str
+    type: str
+    text: str
+    options: tuple[dict, ...]
+
+    def item_key(self, section: str) -> ItemKey:
+        keys = tuple(o["key"] for o in self.options)
+        return ItemKey(
+            question=self.qid, section=section, type=self.type, options=keys,
+            key=frozenset(o["key"] for o in self.options if o.get("correct")),
+            points={o["key"]: o["points"] for o in self.options if o.get("points") is not None},
+        )
+
+    def for_candidate(self, section: str, order: list[str]) -> dict:
+        """The question as a candidate may see it: no key, no points, no explanation."""
+        by_key = {o["key"]: o for o in self.options}
+        return {
+            "id": self.qid, "section": section, "type": self.type, "text": self.text,
+            "html": render_markdown(self.text),
+            "options": [{"key": k, "text": by_key[k]["text"],
+                         "html": render_markdown(by_key[k]["text"], inline=True)}
+                        for k in order],
+        }
+
+
+_lock = threading.Lock()
+_pools: dict[tuple[int, str], tuple[QuestionView, ...]] = {}
+_by_pk: dict[int, QuestionView] = {}
+
+
+def pool(session: Session, bank: str, revision: int, category: str) -> tuple[QuestionView, ...]:
+    """The questions of one category of one bank revision, in bank order."""
+    rev = _revision_id(session, bank, revision)
+    cached = _pools.get((rev, category))
+    if cached is not None:
+        return cached
+    rows = session.execute(
+        select(Question).where(Question.revision_id == rev, Question.category == category)
+        .order_by(Question.position)
+    ).scalars()
+    views = tuple(_view(q, bank, revision) for q in rows)
+    with _lock:
+        _pools[(rev, category)] = views
+        for v in views:
+            _by_pk[v.pk] = v
+    return views
+
+
+def questions(session: Session, pks: list[int]) -> dict[int, QuestionView]:
+    """Questions by primary key (with their bank and revision)."""
+    missing = [pk for pk in pks if pk not in _by_pk]
+    if missing:
+        rows = session.execute(
+            select(Question, Bank.code, BankRevision.revision)
+            .join(BankRevision, Question.revision_id == BankRevision.id)
+            .join(Bank, BankRevision.bank_id == Bank.id)
+            .where(Question.id.in_(missing))
+        ).all()
+        with _lock:
+            for q, bank, revision in rows:
+                _by_pk[q.id] = _view(q, bank, revision)
+    return {pk: _by_pk[pk] for pk in pks}
+
+
+@lru_cache(maxsize=256)
+def _definition(exam_id: int, definition_json: str) -> tuple[ExamDefinition, ExamRules]:
+    import json
+
+    defn = ExamDefinition.from_dict(json.loads(definition_json))
+    return defn, to_rules(defn)
+
+
+def exam_rules(exam: Exam) -> tuple[ExamDefinition, ExamRules]:
+    """The exam's parsed definition and its scoring rules."""
+    import json
+
+    return _definition(exam.id, json.dumps(exam.definition, sort_keys=True))
+
+
+
+
+def _revision_id(session: Session, bank: str, revision: int) -> int:
+    return session.execute(
+        select(BankRevision.id).join(Bank, BankRevision.bank_id == Bank.id)
+        .where(Bank.code == bank, BankRevision.revision == revision)
+    ).scalar_one()
+
+
+def _view(q: Question, bank: str, revision: int) -> QuestionView:
+    return QuestionView(pk=q.id, bank=bank, revision=revision, qid=q.qid, category=q.category,
+                        type=q.type, text=q.text, options=tuple(q.options))
+
+
+def clear() -> None:
+    """Forget every cached revision (tests that recreate the database call this)."""
+    with _lock:
+        _pools.clear()
+        _by_pk.clear()
+    _definition.cache_clear()
+

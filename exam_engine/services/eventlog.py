@@ -1,0 +1,66 @@
+"""Appending to an exam's event log inside the caller's transaction (DESIGN.md §1)."""
+from __future__ import annotations
+
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
+
+from exam_engine.core.canonical import canonical_json
+from exam_engine.models import Event, Exam
+
+
+class EventLog:
+    """The exam's log for one transaction.
+
+    `lock()` takes the exam row (FOR UPDATE on PostgreSQL; SQLite writers are serialized
+    already), which both hands out the per-exam sequence numbers and makes every write to an
+    exam queue behind the same lock, taken first, so transactions never deadlock.
+    """
+
+    def __init__(self, session: Session, exam_id: int) -> None:
+        self.session = session
+        self.exam_id = exam_id
+        self._next: int | None = None
+        self._first: int | None = None
+
+    @classmethod
+    def of(cls, session: Session, exam_id: int) -> EventLog:
+        """The log of `exam_id` in this session's transaction (one object per exam)."""
+        logs = session.info.setdefault("event_logs", {})
+        if exam_id not in logs:
+            logs[exam_id] = cls(session, exam_id)
+        return logs[exam_id]
+
+    def lock(self) -> EventLog:
+        if self._next is None:
+            last = self.session.execute(
+                select(Exam.event_seq).where(Exam.id == self.exam_id).with_for_update()
+            ).scalar_one()
+            self._next = self._first = last + 1
+        return self
+
+    def append(self, kind: str, payload: dict, now_ms: int, attempt_id: int | None = None
+               ) -> Event:
+        """Add one event; the exam's counter is written back just before commit."""
+        self.lock()
+        ev = Event(exam_id=self.exam_id, attempt_id=attempt_id, seq=self._next, kind=kind,
+                   payload=canonical_json(payload), created_ms=now_ms)
+        self._next += 1
+        self.session.add(ev)
+        return ev
+
+    def flush_counter(self) -> None:
+        if self._next is not None and self._next != self._first:
+            self.session.execute(
+                update(Exam).where(Exam.id == self.exam_id).values(event_seq=self._next - 1)
+            )
+
+
+@event.listens_for(Session, "before_commit")
+def _write_counters(session: Session) -> None:
+    for log in session.info.pop("event_logs", {}).values():
+        log.flush_counter()
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_counters(session: Session) -> None:
+    session.info.pop("event_logs", None)

@@ -1,0 +1,68 @@
+"""The `/candidate` namespace: one candidate's browser and the server (CONTRACT §4.1)."""
+from __future__ import annotations
+
+from flask import request
+from flask_socketio import ConnectionRefusedError, Namespace, join_room
+
+from exam_engine import realtime
+from exam_engine.errors import BadRequest, ExamError, NotFound
+from exam_engine.services import answers, attempts, auth
+from exam_engine.services.auth import CandidatePrincipal
+from exam_engine.sockets import acked
+
+
+class CandidateNamespace(Namespace):
+    """Events a candidate sends; the server answers in the ack and pushes time/ended/paused."""
+
+    def __init__(self, namespace: str = realtime.CANDIDATE_NS) -> None:
+        super().__init__(namespace)
+        self._who: dict[str, CandidatePrincipal] = {}   # sid -> candidate, this process only
+
+    def on_connect(self, auth_data=None):
+        """A candidate connects with `auth: {"token"}`; anything else is refused."""
+        token = auth_data.get("token") if isinstance(auth_data, dict) else None
+        try:
+            who = auth.tokens.candidate(token)
+        except ExamError as exc:
+            raise ConnectionRefusedError(exc.as_dict()) from None
+        self._who[request.sid] = who
+        join_room(realtime.candidate_room(who.candidate_id))
+
+    def on_disconnect(self, reason=None):
+        self._who.pop(request.sid, None)
+
+    def _principal(self) -> CandidatePrincipal:
+        who = self._who.get(request.sid)
+        if who is None:
+            raise NotFound("not connected as a candidate", code="unauthorized")
+        return who
+
+    @acked
+    def on_start(self, data):
+        """Candidate -> server: begin or resume the attempt; ack holds the whole form."""
+        return attempts.start(self._principal())
+
+    @acked
+    def on_answer(self, data):
+        """Candidate -> server: store one answer; acked only once committed."""
+        return answers.record_answer(self._principal(), data.get("question"),
+                                     data.get("choice"), data.get("seq"))
+
+    @acked
+    def on_flag(self, data):
+        """Candidate -> server: mark a question ragu-ragu (or clear the mark)."""
+        flagged = data.get("flagged")
+        if not isinstance(flagged, bool) or not isinstance(data.get("question"), str):
+            raise BadRequest("`flag` takes {question: id, flagged: true|false}",
+                             code="bad_request")
+        return attempts.flag(self._principal(), data["question"], flagged)
+
+    @acked
+    def on_submit(self, data):
+        """Candidate -> server: finish now; the ack carries the result the exam allows."""
+        return attempts.submit(self._principal())
+
+    @acked
+    def on_sync(self, data):
+        """Candidate -> server: the server's clock, deadline and attempt status."""
+        return attempts.sync(self._principal())

@@ -1,0 +1,1 @@
+"""Question banks: the bank model, validators and one importer per file format."""
