@@ -8,6 +8,7 @@ from exam_engine import clock
 from exam_engine.errors import Conflict, Invalid, NotFound
 from exam_engine.extensions import db
 from exam_engine.models import Exam
+from exam_engine.services import catalog
 from exam_engine.services.banks import category_counts
 from exam_engine.services.eventlog import EventLog
 from question_bank.exam_definition import ExamDefinition
@@ -47,14 +48,32 @@ def _check_draws(s: Session, defn: ExamDefinition) -> dict[str, int]:
                 problems.append({"line": None, "field": f"{field}.count", "message": (
                     f"section {section.code} draws {d.count} {d.category} questions but "
                     f"bank {d.bank} revision {rev} holds {have['count']}")})
-            if section.weighted and set(have["types"]) - {"weighted"}:
+            if section.scoring.weighted and set(have["types"]) - {"weighted"}:
                 problems.append({"line": None, "field": f"sections[{i}].scoring", "message": (
                     f"section {section.code} is scored by option points but {d.category} "
                     f"in bank {d.bank} holds non-weighted questions")})
+    if not problems:
+        problems = _id_collisions(s, defn, revisions)
     if problems:
         raise Invalid(f"exam {defn.code}: {len(problems)} problem(s) with its draws",
                       code="invalid_exam", problems=problems)
     return revisions
+
+
+def _id_collisions(s: Session, defn: ExamDefinition, revisions: dict[str, int]) -> list[dict]:
+    """A candidate sees questions by id, so the pools of one exam must not share an id."""
+    seen: dict[str, str] = {}
+    problems = []
+    for i, section in enumerate(defn.sections):
+        for j, d in enumerate(section.draws):
+            for q in catalog.pool(s, d.bank, revisions[d.bank], d.category):
+                where = f"{d.bank}/{d.category}"
+                if q.qid in seen and seen[q.qid] != where:
+                    problems.append({"line": None, "field": f"sections[{i}].draw[{j}]",
+                                     "message": f"question id {q.qid!r} is in both "
+                                                f"{seen[q.qid]} and {where}"})
+                seen.setdefault(q.qid, where)
+    return problems[:20]
 
 
 def _exam(s: Session, code: str, lock: bool = False) -> Exam:
@@ -67,15 +86,13 @@ def _exam(s: Session, code: str, lock: bool = False) -> Exam:
 
 def open_exam(code: str, actor: str = "admin", reason: str | None = None) -> dict:
     """Open an exam: pin the bank revisions its forms are drawn from, then admit candidates."""
-    from question_bank.exam_definition import ExamDefinition as Defn
-
     with db.write() as s:
         exam = _exam(s, code, lock=True)
         if exam.status == "open":
             return {"exam": code, "status": "open"}
         if exam.status == "closed":
             raise Conflict(f"exam {code} is closed and cannot reopen", code="exam_closed")
-        exam.pinned = _check_draws(s, Defn.from_dict(exam.definition))
+        exam.pinned = _check_draws(s, ExamDefinition.from_dict(exam.definition))
         exam.status = "open"
         now = clock.now_ms()
         EventLog.of(s, exam.id).lock().append(
