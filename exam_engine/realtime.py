@@ -17,6 +17,11 @@ def candidate_room(candidate_id: int) -> str:
     return f"candidate:{candidate_id}"
 
 
+def exam_room(exam_id: int) -> str:
+    """Every candidate socket of one exam."""
+    return f"exam:{exam_id}"
+
+
 def publish(event: str, data: dict, room: str, namespace: str) -> None:
     """Emit to a room on every process; the change it reports is already committed."""
     try:
@@ -28,6 +33,19 @@ def publish(event: str, data: dict, room: str, namespace: str) -> None:
 def to_candidate(candidate_id: int, event: str, data: dict) -> None:
     """Send to every open socket of one candidate (all their tabs and devices)."""
     publish(event, data, candidate_room(candidate_id), CANDIDATE_NS)
+
+
+def logout_candidate(candidate_id: int) -> None:
+    """Tell every socket of a candidate that its login was reset.
+
+    Each process that holds one of those sockets disconnects it when the event passes
+    through (see sockets/candidate.py); the token is already refused everywhere.
+    """
+    publish("logged_out", {"reason": "login_reset"}, candidate_room(candidate_id),
+            CANDIDATE_NS)
+    namespace = socketio.server.namespace_handlers.get(CANDIDATE_NS) if socketio.server else None
+    if namespace is not None:
+        namespace.drop(candidate_id)
 
 
 def attempt_progress(exam_id: int, attempt_id: int) -> None:

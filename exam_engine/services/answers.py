@@ -162,6 +162,8 @@ class GroupCommitWriter:
         self._queue = server.eio.create_queue()
         self._empty = server.eio.get_queue_empty_exception()
         self.running = False
+        self.batches = 0                # transactions committed (or failed) so far
+        self.answers = 0                # answers they carried
 
     def start(self) -> None:
         self.running = True
@@ -198,6 +200,8 @@ class GroupCommitWriter:
             self._commit(batch)
 
     def _commit(self, batch: list) -> None:
+        self.batches += 1
+        self.answers += len(batch)
         try:
             outcomes = apply_batch([req for req, _, _ in batch])
         except Exception:  # the whole transaction failed: nobody's answer is saved

@@ -16,7 +16,7 @@ from exam_engine.core.canonical import canonical_bytes
 from exam_engine.core.timing import GRACE_MS, Clock, allowed_ms
 from exam_engine.errors import Conflict, NotFound
 from exam_engine.extensions import db
-from exam_engine.models import Attempt, AttemptItem, Candidate, Event, Exam
+from exam_engine.models import Attempt, AttemptItem, Candidate, Exam
 from exam_engine.services import catalog
 from exam_engine.services.auth import CandidatePrincipal
 from exam_engine.services.eventlog import EventLog
@@ -271,7 +271,3 @@ def end_due(attempt_id: int, reason: str = "time") -> bool:
 def publish_ended(a: Attempt, result: dict) -> None:
     realtime.to_candidate(a.candidate_id, "ended", {"reason": a.end_reason, "result": result})
 
-
-def last_events(s: Session, attempt_id: int, limit: int = 5) -> list[Event]:
-    return list(s.execute(select(Event).where(Event.attempt_id == attempt_id)
-                          .order_by(Event.id.desc()).limit(limit)).scalars())

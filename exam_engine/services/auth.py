@@ -5,6 +5,7 @@ import hmac
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import select
 from werkzeug.security import check_password_hash
 
 from exam_engine.errors import Unauthorized
@@ -23,6 +24,7 @@ class CandidatePrincipal:
     exam_id: int
     exam: str
     participant_no: str
+    generation: int = 0
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,15 @@ class Tokens:
             exam = s.get(Exam, cand.exam_id) if cand else None
             if cand is None or exam is None or cand.login_generation != data.get("g"):
                 raise Unauthorized("the candidate token is no longer valid", code="bad_token")
-            return CandidatePrincipal(cand.id, exam.id, exam.code, cand.participant_no)
+            return CandidatePrincipal(cand.id, exam.id, exam.code, cand.participant_no,
+                                      cand.login_generation)
+
+    def still_valid(self, who: CandidatePrincipal) -> bool:
+        """False once a proctor has reset this candidate's login."""
+        with db.read() as s:
+            generation = s.execute(select(Candidate.login_generation)
+                                   .where(Candidate.id == who.candidate_id)).scalar()
+        return generation == who.generation
 
     def staff(self, token: str | None) -> StaffPrincipal:
         """Check a staff bearer token (the EXAM_ADMIN_TOKEN for now)."""

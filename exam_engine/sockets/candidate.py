@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from flask import request
-from flask_socketio import ConnectionRefusedError, Namespace, join_room
+from flask_socketio import ConnectionRefusedError, Namespace, disconnect, join_room
 
 from exam_engine import realtime
-from exam_engine.errors import BadRequest, ExamError, NotFound
+from exam_engine.errors import BadRequest, ExamError, NotFound, Unauthorized
 from exam_engine.services import answers, attempts, auth
 from exam_engine.services.auth import CandidatePrincipal
 from exam_engine.sockets import acked
@@ -27,6 +27,7 @@ class CandidateNamespace(Namespace):
             raise ConnectionRefusedError(exc.as_dict()) from None
         self._who[request.sid] = who
         join_room(realtime.candidate_room(who.candidate_id))
+        join_room(realtime.exam_room(who.exam_id))
 
     def on_disconnect(self, reason=None):
         self._who.pop(request.sid, None)
@@ -35,7 +36,20 @@ class CandidateNamespace(Namespace):
         who = self._who.get(request.sid)
         if who is None:
             raise NotFound("not connected as a candidate", code="unauthorized")
+        if not auth.tokens.still_valid(who):
+            self._who.pop(request.sid, None)
+            disconnect()
+            raise Unauthorized("your login was reset by the proctor; log in again",
+                               code="logged_out")
         return who
+
+    def drop(self, candidate_id: int) -> int:
+        """Disconnect this process's sockets of a candidate (after a login reset)."""
+        sids = [sid for sid, who in self._who.items() if who.candidate_id == candidate_id]
+        for sid in sids:
+            self._who.pop(sid, None)
+            self.socketio.server.disconnect(sid, namespace=self.namespace)
+        return len(sids)
 
     @acked
     def on_start(self, data):

@@ -1,0 +1,46 @@
+"""Answers from many candidates share transactions; each is acked only once committed."""
+from __future__ import annotations
+
+import threading
+
+from sqlalchemy import func, select
+
+from exam_engine.extensions import db, socketio
+from exam_engine.models import Event
+from exam_engine.services import answers, attempts, auth
+
+
+def test_concurrent_answers_are_committed_together_and_all_stored(actions, monkeypatch):
+    exam, creds = actions.ready_exam(12)
+    people = [auth.tokens.candidate(actions.login(exam, c)) for c in creds]
+    forms = {p.candidate_id: attempts.start(p)["questions"] for p in people}
+    writer = answers.start_writer(socketio.server)
+    commits = []
+    real_apply = answers.apply_batch
+
+    def slow_apply(reqs):   # a slow disk: answers pile up while one batch commits
+        commits.append(len(reqs))
+        threading.Event().wait(0.02)
+        return real_apply(reqs)
+
+    monkeypatch.setattr(answers, "apply_batch", slow_apply)
+    acks: list = []
+
+    def candidate(p):
+        for seq, q in enumerate(forms[p.candidate_id], start=1):
+            acks.append(answers.record_answer(p, q["id"], q["options"][0]["key"], seq))
+
+    try:
+        threads = [threading.Thread(target=candidate, args=(p,)) for p in people]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+    finally:
+        writer.stop()
+    assert len(acks) == 12 * 12 and all(a["seq"] >= 1 for a in acks)
+    assert max(commits) > 1, "answers waiting together should share a transaction"
+    assert len(commits) < len(acks)
+    with db.read() as s:
+        stored = s.execute(select(func.count()).where(Event.kind == "answered")).scalar()
+    assert stored == 12 * 12
