@@ -25,6 +25,8 @@ def create_app(config: Config | None = None) -> Flask:
     from exam_engine.models import Base
     from exam_engine.services import auth, catalog
     from exam_engine.sockets.candidate import CandidateNamespace
+    from exam_engine.sockets.proctor import ProctorNamespace
+    from exam_engine.sockets.scoreboard import ScoreboardNamespace
 
     config = config or Config()
     app = Flask(__name__, static_folder="../static", template_folder="../templates",
@@ -56,6 +58,8 @@ def create_app(config: Config | None = None) -> Flask:
         ping_timeout=10,
     )
     socketio.on_namespace(CandidateNamespace())
+    socketio.on_namespace(ProctorNamespace())
+    socketio.on_namespace(ScoreboardNamespace())
 
     app.register_blueprint(api_bp)
     app.register_blueprint(pages.bp)
@@ -110,14 +114,15 @@ class _Background:
 
     def start(self) -> None:
         from exam_engine.extensions import socketio
-        from exam_engine.services import answers, sweeper
+        from exam_engine.services import answers, live, sweeper
 
         with self._lock:
             if self._started:
                 return
             self._started = True
         answers.start_writer(socketio.server)
+        socketio.start_background_task(live.run_forever, socketio.sleep)
         if self.config.SWEEP_INTERVAL_S > 0:
             socketio.start_background_task(sweeper.run_forever, socketio.sleep,
                                            self.config.SWEEP_INTERVAL_S)
-        log.info("background duties started (writer, sweeper)")
+        log.info("background duties started (writer, sweeper, live screens)")

@@ -93,6 +93,7 @@ class Candidate(Base):
     extra_minutes: Mapped[int] = mapped_column(Integer, default=0)
     password_hash: Mapped[str] = mapped_column(String(300))
     login_generation: Mapped[int] = mapped_column(Integer, default=0)  # reset_login bumps it
+    incidents: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Event(Base):
@@ -136,6 +137,7 @@ class Attempt(Base):
     question_count: Mapped[int] = mapped_column(Integer)
     result: Mapped[dict | None] = mapped_column(JSON, default=None)  # exact marks when scored
     version: Mapped[int] = mapped_column(Integer, default=1)  # bumped by every event
+    last_answer_seq: Mapped[int] = mapped_column(BigInteger, default=0)  # its latest answer
 
 
 class AttemptItem(Base):
@@ -166,3 +168,52 @@ class Lock(Base):
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     holder: Mapped[str] = mapped_column(String(80))
     until_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class StaffUser(Base):
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(10))          # admin | proctor | observer
+    password_hash: Mapped[str] = mapped_column(String(300))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class StaffToken(Base):
+    """A bearer token; only its SHA-256 is stored, so a database leak yields no tokens."""
+
+    __tablename__ = "staff_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_ms: Mapped[int] = mapped_column(BigInteger)
+    revoked_ms: Mapped[int | None] = mapped_column(BigInteger, default=None)
+
+
+class Presence(Base):
+    """An open socket, on whichever process holds it (so any process can find and drop it)."""
+
+    __tablename__ = "presence"
+    __table_args__ = (Index("ix_presence_candidate", "candidate_id"),
+                      Index("ix_presence_exam", "exam_id"))
+
+    sid: Mapped[str] = mapped_column(String(64), primary_key=True)
+    namespace: Mapped[str] = mapped_column(String(20))
+    holder: Mapped[str] = mapped_column(String(80))
+    exam_id: Mapped[int | None] = mapped_column(ForeignKey("exams.id"), default=None)
+    candidate_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id"), default=None)
+    staff_token_id: Mapped[int | None] = mapped_column(ForeignKey("staff_tokens.id"),
+                                                       default=None)
+    since_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class Process(Base):
+    """A running server process and its last heartbeat; presence of a dead one is void."""
+
+    __tablename__ = "processes"
+
+    holder: Mapped[str] = mapped_column(String(80), primary_key=True)
+    heartbeat_ms: Mapped[int] = mapped_column(BigInteger)

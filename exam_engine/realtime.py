@@ -11,6 +11,8 @@ from exam_engine.extensions import socketio
 
 log = logging.getLogger(__name__)
 CANDIDATE_NS = "/candidate"
+PROCTOR_NS = "/proctor"
+SCOREBOARD_NS = "/scoreboard"
 
 
 def candidate_room(candidate_id: int) -> str:
@@ -20,6 +22,14 @@ def candidate_room(candidate_id: int) -> str:
 def exam_room(exam_id: int) -> str:
     """Every candidate socket of one exam."""
     return f"exam:{exam_id}"
+
+
+def proctor_room(exam_id: int) -> str:
+    return f"proctor:{exam_id}"
+
+
+def board_room(exam_id: int) -> str:
+    return f"board:{exam_id}"
 
 
 def publish(event: str, data: dict, room: str, namespace: str) -> None:
@@ -38,20 +48,27 @@ def to_candidate(candidate_id: int, event: str, data: dict) -> None:
 def logout_candidate(candidate_id: int) -> None:
     """Tell every socket of a candidate that its login was reset.
 
-    Each process that holds one of those sockets disconnects it when the event passes
-    through (see sockets/candidate.py); the token is already refused everywhere.
+    The token is already refused everywhere; the sockets are found through their presence
+    rows and dropped on whichever process holds them.
     """
+    from exam_engine.services import presence
+
     publish("logged_out", {"reason": "login_reset"}, candidate_room(candidate_id),
             CANDIDATE_NS)
-    namespace = socketio.server.namespace_handlers.get(CANDIDATE_NS) if socketio.server else None
-    if namespace is not None:
-        namespace.drop(candidate_id)
+    _disconnect(presence.sockets(candidate_id=candidate_id))
 
 
-def attempt_progress(exam_id: int, attempt_id: int) -> None:
-    """An attempt's answers changed; the live screens (proctor, scoreboard) hook in here."""
-    for listener in _progress_listeners:
-        listener(exam_id, attempt_id)
+def drop_staff_tokens(token_ids: list[int]) -> None:
+    """Disconnect every socket opened with these (now revoked) staff tokens."""
+    from exam_engine.services import presence
+
+    _disconnect(presence.sockets(token_ids=token_ids))
 
 
-_progress_listeners: list = []
+def _disconnect(sockets: list[tuple[str, str]]) -> None:
+    # With a message queue, python-socketio routes a disconnect to the process holding sid.
+    for sid, namespace in sockets:
+        try:
+            socketio.server.disconnect(sid, namespace=namespace)
+        except Exception:
+            log.exception("could not disconnect %s", sid)

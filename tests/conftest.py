@@ -75,6 +75,9 @@ def app(tmp_path):
     os.environ.setdefault("EXAM_INSTANCE_PATH", str(tmp_path / "instance"))
     application = create_app(TestConfig(database_url=url))
     clock.reset()
+    from exam_engine.services import presence
+
+    presence.heartbeat()  # this test process counts as a live server process
     yield application
     clock.reset()
     db.engine.dispose()
@@ -187,3 +190,15 @@ class CandidateClient:
 @pytest.fixture
 def actions(app, client):
     return ExamActions(app, client)
+
+
+def staff_user(client, role: str, username: str | None = None) -> str:
+    """Create a staff account through the API and return its token."""
+    r = client.post("/api/v1/users", headers=ADMIN, json={
+        "username": username or f"{role}-1", "role": role, "password": "kata-sandi-rahasia"})
+    assert r.status_code == 201, r.get_json()
+    return r.get_json()["token"]
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}

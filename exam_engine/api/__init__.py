@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, g, jsonify, request, session
 from werkzeug.exceptions import HTTPException
 
 from exam_engine.errors import BadRequest, ExamError, Forbidden
@@ -20,6 +20,7 @@ def staff(*roles: str):
         def wrapper(*args, **kwargs):
             header = request.headers.get("Authorization", "")
             token = header[7:].strip() if header.lower().startswith("bearer ") else None
+            token = token or session.get("staff_token")  # the dashboard pages' login
             who = auth.tokens.staff(token)
             if who.role not in roles:
                 raise Forbidden(f"this needs the role {' or '.join(roles)}; you are {who.role}")
@@ -57,4 +58,4 @@ def http_error(exc: HTTPException):
     return jsonify({"error": code, "message": exc.description}), exc.code
 
 
-from exam_engine.api import banks, candidates, exams, public  # noqa: E402,F401
+from exam_engine.api import banks, candidates, exams, public, users  # noqa: E402,F401

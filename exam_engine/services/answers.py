@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exam_engine import clock, realtime
+from exam_engine import clock
 from exam_engine.errors import BadRequest, Conflict, ExamError, NotFound
 from exam_engine.extensions import db
 from exam_engine.models import Attempt, AttemptItem
@@ -62,8 +62,6 @@ def apply_batch(reqs: list[AnswerRequest]) -> list[dict | ExamError]:
                                        changed))
             except ExamError as exc:
                 outcomes.append(exc)
-    for exam_id, attempt_id in changed:
-        realtime.attempt_progress(exam_id, attempt_id)
     return outcomes
 
 
@@ -105,9 +103,10 @@ def _apply(s: Session, r: AnswerRequest, a: Attempt | None,
     if (item.choice is None) != (choice is None):
         a.answered += 1 if choice is not None else -1
     item.choice, item.seq, item.saved_ms = choice, r.seq, now
-    EventLog.of(s, a.exam_id).append("answered", {
+    event = EventLog.of(s, a.exam_id).append("answered", {
         "attempt": a.id, "question": r.question, "choice": choice, "seq": r.seq, "at": now,
     }, now, a.id)
+    a.last_answer_seq = event.seq
     changed.append((a.exam_id, a.id))
     return {"seq": r.seq, "saved_at": now}
 

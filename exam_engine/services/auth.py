@@ -31,6 +31,7 @@ class CandidatePrincipal:
 class StaffPrincipal:
     username: str
     role: str                       # admin | proctor | observer
+    token_id: int | None = None     # None for the EXAM_ADMIN_TOKEN
 
 
 class Tokens:
@@ -57,6 +58,11 @@ class Tokens:
             return CandidatePrincipal(cand.id, exam.id, exam.code, cand.participant_no,
                                       cand.login_generation)
 
+    def staff_revoked(self, who: StaffPrincipal) -> bool:
+        from exam_engine.services import staff
+
+        return staff.is_revoked(who.token_id)
+
     def still_valid(self, who: CandidatePrincipal) -> bool:
         """False once a proctor has reset this candidate's login."""
         with db.read() as s:
@@ -65,10 +71,15 @@ class Tokens:
         return generation == who.generation
 
     def staff(self, token: str | None) -> StaffPrincipal:
-        """Check a staff bearer token (the EXAM_ADMIN_TOKEN for now)."""
+        """Check a staff bearer token: a user's token, or the EXAM_ADMIN_TOKEN."""
+        from exam_engine.services import staff
+
         if token and self._admin_token and hmac.compare_digest(token, self._admin_token):
             return StaffPrincipal("admin", "admin")
-        raise Unauthorized("a valid staff token is required", code="unauthorized")
+        who = staff.principal(token)
+        if who is None:
+            raise Unauthorized("a valid staff token is required", code="unauthorized")
+        return who
 
 
 tokens: Tokens | None = None

@@ -6,24 +6,22 @@ so even two overlapping sweeps would change nothing twice.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from exam_engine import clock
+from exam_engine import clock, process
 from exam_engine.core.timing import GRACE_MS
 from exam_engine.extensions import db
 from exam_engine.models import Attempt, Lock
 from exam_engine.services.attempts import end_due
 
 log = logging.getLogger(__name__)
-HOLDER = f"{socket.gethostname()}:{os.getpid()}"
 
 
-def acquire_lease(name: str, ttl_ms: int, holder: str = HOLDER) -> bool:
+def acquire_lease(name: str, ttl_ms: int, holder: str | None = None) -> bool:
     """Take or renew the named lease; False while another holder's lease is current."""
+    holder = holder or process.holder()
     now = clock.now_ms()
     try:
         with db.write() as s:

@@ -6,7 +6,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, disconnect, join_r
 
 from exam_engine import realtime
 from exam_engine.errors import BadRequest, ExamError, NotFound, Unauthorized
-from exam_engine.services import answers, attempts, auth
+from exam_engine.services import answers, attempts, auth, presence
 from exam_engine.services.auth import CandidatePrincipal
 from exam_engine.sockets import acked
 
@@ -28,9 +28,15 @@ class CandidateNamespace(Namespace):
         self._who[request.sid] = who
         join_room(realtime.candidate_room(who.candidate_id))
         join_room(realtime.exam_room(who.exam_id))
+        presence.candidate_connected(request.sid, self.namespace, who.candidate_id,
+                                     who.exam_id)
 
     def on_disconnect(self, reason=None):
-        self._who.pop(request.sid, None)
+        who = self._who.pop(request.sid, None)
+        if who is not None:
+            presence.candidate_disconnected(request.sid, who.candidate_id, who.exam_id)
+        else:
+            presence.forget(request.sid)
 
     def _principal(self) -> CandidatePrincipal:
         who = self._who.get(request.sid)
@@ -42,14 +48,6 @@ class CandidateNamespace(Namespace):
             raise Unauthorized("your login was reset by the proctor; log in again",
                                code="logged_out")
         return who
-
-    def drop(self, candidate_id: int) -> int:
-        """Disconnect this process's sockets of a candidate (after a login reset)."""
-        sids = [sid for sid, who in self._who.items() if who.candidate_id == candidate_id]
-        for sid in sids:
-            self._who.pop(sid, None)
-            self.socketio.server.disconnect(sid, namespace=self.namespace)
-        return len(sids)
 
     @acked
     def on_start(self, data):
@@ -80,3 +78,13 @@ class CandidateNamespace(Namespace):
     def on_sync(self, data):
         """Candidate -> server: the server's clock, deadline and attempt status."""
         return attempts.sync(self._principal())
+
+    @acked
+    def on_incident(self, data):
+        """Candidate's page -> server: it was hidden or lost focus (shown to the proctor)."""
+        kind = data.get("kind")
+        if kind not in ("hidden", "blur"):
+            raise BadRequest("`kind` must be hidden or blur", field="kind")
+        who = self._principal()
+        presence.report(who.candidate_id, who.exam_id, kind)
+        return {}

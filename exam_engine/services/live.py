@@ -1,0 +1,79 @@
+"""Publishing the live screens: one process at a time, at most four times a second.
+
+The publisher holds the `live` lease. Every tick it reads each exam's event counter; only
+an exam whose log grew is recomputed, and only rows that differ from the last ones sent are
+published. One publisher across all processes, one tick every 250 ms: a watcher never gets
+more than four scoreboard events a second, however fast the answers arrive.
+"""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+
+from exam_engine import clock, realtime
+from exam_engine.extensions import db
+from exam_engine.models import Exam
+from exam_engine.services import boards
+
+log = logging.getLogger(__name__)
+TICK_S = 0.25
+
+
+class Publisher:
+    def __init__(self) -> None:
+        self._seen: dict[int, int] = {}
+        self._proctor: dict[int, dict[str, dict]] = {}
+        self._board: dict[int, list[dict]] = {}
+        self._live = boards.LiveScores()
+
+    def tick(self) -> int:
+        """Publish what changed since the last tick; return how many exams changed."""
+        with db.read() as s:
+            exams = s.execute(select(Exam).where(Exam.status != "draft")).scalars().all()
+            changed = [e for e in exams if self._seen.get(e.id) != e.event_seq]
+            now = clock.now_ms()
+            for exam in changed:
+                self._seen[exam.id] = exam.event_seq
+                self._publish_proctor(exam, boards.proctor_rows(s, exam, now))
+                self._publish_board(exam, boards.scoreboard_rows(s, exam, self._live))
+        return len(changed)
+
+    def _publish_proctor(self, exam: Exam, rows: list[dict]) -> None:
+        last = self._proctor.setdefault(exam.id, {})
+        for row in rows:
+            if last.get(row["participant_no"]) != row:
+                last[row["participant_no"]] = row
+                realtime.publish("candidate", {"exam": exam.code, **row},
+                                 realtime.proctor_room(exam.id), realtime.PROCTOR_NS)
+
+    def _publish_board(self, exam: Exam, rows: list[dict]) -> None:
+        if self._board.get(exam.id) != rows:
+            self._board[exam.id] = rows
+            realtime.publish("scoreboard", {"exam": exam.code, "rows": rows},
+                             realtime.board_room(exam.id), realtime.SCOREBOARD_NS)
+
+
+def run_forever(sleep) -> None:
+    """The background task: publish while this process holds the `live` lease."""
+    from exam_engine.services import presence
+    from exam_engine.services.sweeper import acquire_lease
+
+    publisher = None
+    beat = 0.0
+    while True:
+        try:
+            beat -= TICK_S
+            if beat <= 0:
+                presence.heartbeat()
+                beat = presence.HEARTBEAT_S
+                if acquire_lease("reaper", 30_000):
+                    presence.reap()
+            if acquire_lease("live", 5_000):
+                publisher = publisher or Publisher()
+                publisher.tick()
+            else:
+                publisher = None  # another process publishes; start afresh if we take over
+        except Exception:
+            log.exception("live publisher round failed")
+        sleep(TICK_S)

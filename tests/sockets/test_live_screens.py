@@ -1,0 +1,141 @@
+"""The proctor's room and the public board over sockets (CONTRACT §4.2, §4.3)."""
+from __future__ import annotations
+
+from exam_engine.extensions import socketio
+from exam_engine.services import staff as staff_service
+from exam_engine.services.live import Publisher
+from tests.conftest import ADMIN, small_bank, small_exam, staff_user
+
+ROW_KEYS = {"participant_no", "name", "sections", "total", "status", "rank"}
+
+
+def proctor_socket(app, token):
+    return socketio.test_client(app, namespace="/proctor", auth={"token": token})
+
+
+def events(sio, ns, name):
+    return [m["args"][0] for m in sio.get_received(ns) if m["name"] == name]
+
+
+def test_only_proctors_and_admins_may_connect_to_the_proctor_namespace(app, client, actions):
+    exam, creds = actions.ready_exam(1)
+    candidate_token = actions.login(exam, creds[0])
+    assert not proctor_socket(app, candidate_token).is_connected("/proctor")
+    assert not proctor_socket(app, staff_user(client, "observer")).is_connected("/proctor")
+    assert not proctor_socket(app, "nonsense").is_connected("/proctor")
+    assert proctor_socket(app, staff_user(client, "proctor")).is_connected("/proctor")
+
+
+def test_a_proctor_watches_the_room_and_acts_with_reasons(app, client, actions):
+    exam, creds = actions.ready_exam(2)
+    cand = actions.candidate(exam, creds[0])
+    form = cand.start()
+    sio = proctor_socket(app, staff_user(client, "proctor"))
+    watch = sio.emit("watch", {"exam": exam}, namespace="/proctor", callback=True)
+    rows = {r["participant_no"]: r for r in watch["candidates"]}
+    me = rows[creds[0]["participant_no"]]
+    assert me["status"] == "active" and me["connected"] is True and me["total"] == 12
+    assert rows[creds[1]["participant_no"]]["status"] == "not_started"
+    assert set(me) >= {"participant_no", "name", "status", "connected", "answered", "total",
+                       "deadline", "incidents"}
+
+    refused = sio.emit("extend", {"exam": exam, "participant_no": creds[0]["participant_no"],
+                                  "minutes": 5}, namespace="/proctor", callback=True)
+    assert refused["ok"] is False and refused["error"] == "reason_required"
+    ok = sio.emit("extend", {"exam": exam, "participant_no": creds[0]["participant_no"],
+                             "minutes": 5, "reason": "PC restart"}, namespace="/proctor",
+                  callback=True)
+    assert ok["ok"] and ok["deadline"] == form["deadline"] + 5 * 60_000
+
+    publisher = Publisher()
+    publisher.tick()
+    sio.get_received("/proctor")
+    cand.answer(form["questions"][0]["id"], "A")
+    publisher.tick()
+    updates = events(sio, "/proctor", "candidate")
+    assert [u["participant_no"] for u in updates] == [creds[0]["participant_no"]]
+    assert updates[0]["answered"] == 1
+
+    result = sio.emit("force_submit", {"exam": exam, "participant_no":
+                                       creds[0]["participant_no"], "reason": "selesai"},
+                      namespace="/proctor", callback=True)
+    assert result["ok"] and "total" in result["result"]
+
+
+def test_a_revoked_token_drops_the_open_proctor_socket(app, client):
+    token = staff_user(client, "proctor", "siti")
+    sio = proctor_socket(app, token)
+    assert sio.is_connected("/proctor")
+    who = staff_service.principal(token)
+    staff_service.revoke_token(who.token_id)
+    assert not sio.is_connected("/proctor")
+
+
+def watch_board(app, exam):
+    sio = socketio.test_client(app, namespace="/scoreboard")
+    return sio, sio.emit("watch", {"exam": exam}, namespace="/scoreboard", callback=True)
+
+
+def test_on_submit_boards_show_no_score_of_an_unfinished_attempt(app, actions):
+    exam, creds = actions.ready_exam(2)
+    sio, snap = watch_board(app, exam)
+    assert snap["ok"] and snap["rows"] == []
+    key = actions.key_of(small_bank())
+    first, second = (actions.candidate(exam, c) for c in creds)
+    publisher = Publisher()
+    for cand in (first, second):
+        for q in cand.start()["questions"]:
+            cand.answer(q["id"], key[q["id"]])
+        publisher.tick()
+    first.emit("submit")
+    publisher.tick()
+    frames = events(sio, "/scoreboard", "scoreboard")
+    assert frames
+    for frame in frames:
+        for row in frame["rows"]:
+            assert set(row) == ROW_KEYS
+            if row["status"] != "ended":
+                assert row["total"] is None and row["sections"] == {} and row["rank"] is None
+    last = {r["participant_no"]: r for r in frames[-1]["rows"]}
+    assert last[creds[0]["participant_no"]]["total"] == 60
+    assert last[creds[0]["participant_no"]]["rank"] == 1
+
+
+def test_live_boards_move_as_answers_are_saved_and_mask_names(app, actions):
+    actions.upload_bank(small_bank())
+    exam = small_exam(code="live-exam", scoreboard={"public": True, "names": "masked",
+                                                    "mode": "live"})
+    actions.create_exam(exam)
+    actions.open("live-exam")
+    creds = actions.register("live-exam", 1)
+    sio, snap = watch_board(app, "live-exam")
+    cand = actions.candidate("live-exam", creds[0])
+    q = cand.start()["questions"]
+    key = actions.key_of(small_bank())
+    publisher = Publisher()
+    publisher.tick()
+    cand.answer(q[0]["id"], key[q[0]["id"]])
+    publisher.tick()
+    frames = events(sio, "/scoreboard", "scoreboard")
+    row = frames[-1]["rows"][0]
+    assert row["status"] == "active" and row["total"] == 5
+    assert row["name"] == "P. 1."          # "Peserta 1", initials only
+
+
+def test_a_private_board_is_refused(app, actions, client):
+    actions.upload_bank(small_bank())
+    actions.create_exam(small_exam(code="private", scoreboard={"public": False}))
+    _sio, ack = watch_board(app, "private")
+    assert ack["ok"] is False and ack["error"] == "not_public"
+    assert client.get("/api/v1/public/exams/private/scoreboard").status_code == 404
+
+
+def test_the_public_json_gives_the_same_rows(app, actions, client):
+    exam, creds = actions.ready_exam(1)
+    cand = actions.candidate(exam, creds[0])
+    cand.start()
+    cand.emit("submit")
+    _sio, ack = watch_board(app, exam)
+    body = client.get(f"/api/v1/public/exams/{exam}/scoreboard").get_json()
+    assert body == {"exam": exam, "rows": ack["rows"]} and len(body["rows"]) == 1
+    assert client.get("/api/v1/public/exams/nope/scoreboard", headers=ADMIN).status_code == 404
