@@ -27,6 +27,7 @@ def create_app(config: Config | None = None) -> Flask:
     from exam_engine.sockets.candidate import CandidateNamespace
     from exam_engine.sockets.proctor import ProctorNamespace
     from exam_engine.sockets.scoreboard import ScoreboardNamespace
+    from proctor_dashboard import views as proctor_views
 
     config = config or Config()
     app = Flask(__name__, static_folder="../static", template_folder="../templates",
@@ -63,6 +64,7 @@ def create_app(config: Config | None = None) -> Flask:
 
     app.register_blueprint(api_bp)
     app.register_blueprint(pages.bp)
+    app.register_blueprint(proctor_views.bp)
     app.register_error_handler(404, _api_or_page(http_error))
     app.register_error_handler(405, _api_or_page(http_error))
     app.register_error_handler(413, _api_or_page(http_error))

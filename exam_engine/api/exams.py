@@ -51,3 +51,27 @@ def exam_results(code: str):
 def exam_results_csv(code: str):
     return Response(results.results_csv(code), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="{code}-results.csv"'})
+
+
+@bp.get("/exams/<code>/audit")
+@staff("admin", "proctor", "observer")
+def exam_audit(code: str):
+    from exam_engine.services import audit
+
+    return {"exam": code, "actions": audit.trail(code)}
+
+
+@bp.get("/exams/<code>/incidents")
+@staff("admin", "proctor", "observer")
+def exam_incidents(code: str):
+    from exam_engine.services import audit
+
+    return {"exam": code, "incidents": audit.incidents(code)}
+
+
+@bp.get("/exams")
+@staff("admin", "proctor", "observer")
+def list_exams():
+    from exam_engine.services import exams as exam_service
+
+    return {"exams": exam_service.list_exams()}

@@ -135,4 +135,7 @@ def public_scoreboard(code: str) -> dict:
         defn, _ = catalog.exam_rules(exam)
         if not defn.scoreboard.public:
             raise NotFound(f"exam {code} has no public scoreboard", code="not_public")
-        return {"exam": exam.code, "rows": scoreboard_rows(s, exam)}
+        return {"exam": exam.code, "title": exam.title, "status": exam.status,
+                "sections": [{"code": sec.code, "title": sec.title, "pass_mark": sec.pass_mark}
+                             for sec in defn.sections],
+                "rows": scoreboard_rows(s, exam)}

@@ -117,3 +117,11 @@ def close_exam(code: str, actor: str = "admin", reason: str | None = None) -> di
 def exam_by_code(code: str) -> Exam:
     with db.read() as s:
         return _exam(s, code)
+
+
+def list_exams() -> list[dict]:
+    """Every exam with its status, newest first."""
+    with db.read() as s:
+        rows = s.execute(select(Exam).order_by(Exam.created_ms.desc())).scalars().all()
+        return [{"exam": e.code, "title": e.title, "status": e.status,
+                 "duration_minutes": e.definition.get("duration_minutes")} for e in rows]

@@ -137,5 +137,7 @@ def test_the_public_json_gives_the_same_rows(app, actions, client):
     cand.emit("submit")
     _sio, ack = watch_board(app, exam)
     body = client.get(f"/api/v1/public/exams/{exam}/scoreboard").get_json()
-    assert body == {"exam": exam, "rows": ack["rows"]} and len(body["rows"]) == 1
+    assert body["exam"] == exam and body["rows"] == ack["rows"] and len(body["rows"]) == 1
+    assert body["sections"][0] == {"code": "TWK", "title": "Tes Wawasan Kebangsaan",
+                                   "pass_mark": 10}
     assert client.get("/api/v1/public/exams/nope/scoreboard", headers=ADMIN).status_code == 404
