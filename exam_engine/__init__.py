@@ -8,6 +8,7 @@ from flask import Flask, request
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from config import Config, ConfigError
+from exam_engine.errors import ExamError
 
 log = logging.getLogger(__name__)
 
@@ -23,7 +24,7 @@ def create_app(config: Config | None = None) -> Flask:
     from exam_engine.api import http_error
     from exam_engine.extensions import db, socketio
     from exam_engine.models import Base
-    from exam_engine.services import auth, catalog
+    from exam_engine.services import auth, catalog, media
     from exam_engine.sockets.candidate import CandidateNamespace
     from exam_engine.sockets.proctor import ProctorNamespace
     from exam_engine.sockets.scoreboard import ScoreboardNamespace
@@ -47,6 +48,7 @@ def create_app(config: Config | None = None) -> Flask:
     catalog.clear()
     _check_redis(config.REDIS_URL)
     auth.init_tokens(config.SECRET_KEY, config.ADMIN_TOKEN)
+    media.init(config.SECRET_KEY)
 
     socketio.init_app(
         app,
@@ -65,6 +67,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(proctor_views.bp)
+    app.register_error_handler(ExamError, lambda exc: (exc.as_dict(), exc.status))
     app.register_error_handler(404, _api_or_page(http_error))
     app.register_error_handler(405, _api_or_page(http_error))
     app.register_error_handler(413, _api_or_page(http_error))
@@ -89,7 +92,7 @@ def _check_redis(url: str | None) -> None:
 
 def _api_or_page(handler):
     def handle(exc):
-        if request.path.startswith("/api/"):
+        if request.path.startswith(("/api/", "/media/")):
             return handler(exc)
         return exc
 

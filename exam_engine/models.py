@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -217,3 +218,16 @@ class Process(Base):
 
     holder: Mapped[str] = mapped_column(String(80), primary_key=True)
     heartbeat_ms: Mapped[int] = mapped_column(BigInteger)
+
+
+class Media(Base):
+    """An image of a bank revision, stored with it and never changed."""
+
+    __tablename__ = "media"
+    __table_args__ = (UniqueConstraint("revision_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("bank_revisions.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(50))
+    data: Mapped[bytes] = mapped_column(LargeBinary)

@@ -112,8 +112,8 @@ def _start_payload(s: Session, a: Attempt) -> dict:
         "duration_minutes": defn.duration_minutes,
         "sections": [{"code": sec.code, "title": sec.title, "questions": counts.get(sec.code, 0)}
                      for sec in defn.sections],
-        "questions": [views[it.question_id].for_candidate(it.section, it.option_order)
-                      for it in items],
+        "questions": [views[it.question_id].for_candidate(it.section, it.option_order,
+                                                          a.candidate_id) for it in items],
         "answers": {it.qid: it.choice for it in items if it.choice is not None},
         "flags": [it.qid for it in items if it.flagged],
         "seqs": {it.qid: it.seq for it in items if it.seq},

@@ -7,11 +7,13 @@ from exam_engine import clock
 from exam_engine.errors import Invalid
 from exam_engine.extensions import db
 from exam_engine.models import Bank, BankRevision, Question
+from exam_engine.services import media
 from question_bank.model import ParsedBank
 
 
-def import_bank(parsed: ParsedBank, source: str, skip_invalid: bool = False) -> dict:
-    """Store the parsed bank as its next revision; refuse the whole file on any problem."""
+def import_bank(parsed: ParsedBank, source: str, skip_invalid: bool = False,
+                media_files: dict[str, bytes] | None = None) -> dict:
+    """Store the parsed bank (and its images) as its next revision; all or nothing."""
     problems = [p.as_dict() for p in parsed.problems]
     if problems and not skip_invalid or not parsed.questions or not parsed.code:
         raise Invalid(
@@ -40,9 +42,10 @@ def import_bank(parsed: ParsedBank, source: str, skip_invalid: bool = False) -> 
              "difficulty": q.difficulty, "tags": list(q.tags), "explanation": q.explanation}
             for i, q in enumerate(parsed.questions)
         ])
+        media.store(s, rev.id, media_files or {})
         revision = bank.latest_revision
     answer = {"bank": parsed.code, "revision": revision, "imported": len(parsed.questions),
-              "skipped": problems}
+              "skipped": problems, "media": len(media_files or {})}
     if parsed.code_from_filename:
         answer["bank_code_from"] = "file name"
     return answer

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from exam_engine.core.rules import ExamRules, ItemKey
 from exam_engine.models import Bank, BankRevision, Exam, Question
 from exam_engine.rendering import render_markdown
+from exam_engine.services import media
 from question_bank.exam_definition import ExamDefinition, to_rules
 
 
@@ -25,6 +26,7 @@ class QuestionView:
     pk: int
     bank: str
     revision: int
+    revision_pk: int
     qid: str
     category: str
     type: str
@@ -39,15 +41,19 @@ class QuestionView:
             points={o["key"]: o["points"] for o in self.options if o.get("points") is not None},
         )
 
-    def for_candidate(self, section: str, order: list[str]) -> dict:
+    def for_candidate(self, section: str, order: list[str], candidate_id: int) -> dict:
         """The question as a candidate may see it: no key, no points, no explanation."""
         by_key = {o["key"]: o for o in self.options}
+
+        def html(text: str, inline: bool = False) -> str:
+            return render_markdown(media.rewrite_for_candidate(text, self.revision_pk,
+                                                               candidate_id), inline)
+
         return {
             "id": self.qid, "section": section, "type": self.type, "text": self.text,
-            "html": render_markdown(self.text),
+            "html": html(self.text),
             "options": [{"key": k, "text": by_key[k]["text"],
-                         "html": render_markdown(by_key[k]["text"], inline=True)}
-                        for k in order],
+                         "html": html(by_key[k]["text"], inline=True)} for k in order],
         }
 
 
@@ -115,8 +121,9 @@ def _revision_id(session: Session, bank: str, revision: int) -> int:
 
 
 def _view(q: Question, bank: str, revision: int) -> QuestionView:
-    return QuestionView(pk=q.id, bank=bank, revision=revision, qid=q.qid, category=q.category,
-                        type=q.type, text=q.text, options=tuple(q.options))
+    return QuestionView(pk=q.id, bank=bank, revision=revision, revision_pk=q.revision_id,
+                        qid=q.qid, category=q.category, type=q.type, text=q.text,
+                        options=tuple(q.options))
 
 
 def clear() -> None:
