@@ -78,6 +78,7 @@ class Exam(Base):
     definition: Mapped[dict] = mapped_column(JSON)     # ExamDefinition.to_dict()
     pinned: Mapped[dict] = mapped_column(JSON, default=dict)  # bank code -> revision, at open
     event_seq: Mapped[int] = mapped_column(BigInteger, default=0)  # last per-exam event seq
+    chain_head: Mapped[str | None] = mapped_column(String(64), default=None)  # last link, hex
     created_ms: Mapped[int] = mapped_column(BigInteger)
 
 
@@ -88,6 +89,7 @@ class Candidate(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"))
     participant_no: Mapped[str] = mapped_column(String(40))
+    pseudonym: Mapped[str] = mapped_column(String(32))   # the only name events carry
     name: Mapped[str] = mapped_column(String(200))
     category: Mapped[str | None] = mapped_column(String(100), default=None)
     email: Mapped[str | None] = mapped_column(String(200), default=None)
@@ -114,6 +116,7 @@ class Event(Base):
     kind: Mapped[str] = mapped_column(String(20))
     payload: Mapped[str] = mapped_column(Text)        # canonical JSON (core/canonical.py)
     created_ms: Mapped[int] = mapped_column(BigInteger)
+    chain: Mapped[str] = mapped_column(String(64))    # hash chain link (core/chain.py), hex
 
 
 class Attempt(Base):

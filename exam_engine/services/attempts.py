@@ -82,7 +82,7 @@ def _create(s: Session, log: EventLog, who: CandidatePrincipal) -> Attempt:
                           option_order=order))
     log.append("created", {
         "attempt": attempt.id,
-        "candidate": cand.participant_no,
+        "candidate": cand.pseudonym,
         "seed": seed,
         "started": now,
         "duration_minutes": defn.duration_minutes,

@@ -6,7 +6,7 @@ import json
 from sqlalchemy import select
 
 from exam_engine.extensions import db
-from exam_engine.models import Event
+from exam_engine.models import Candidate, Event
 from exam_engine.services.boards import exam_by_code
 
 STAFF_KINDS = ("exam_created", "exam_opened", "exam_closed", "candidates_added", "extended",
@@ -21,6 +21,7 @@ def trail(exam_code: str, kinds: tuple[str, ...] | None = None, limit: int = 100
         rows = s.execute(select(Event).where(
             Event.exam_id == exam.id, Event.kind.in_((*kinds, "ended")))
             .order_by(Event.seq.desc()).limit(limit)).scalars().all()
+        names = _participants(s, exam.id)
     out = []
     for ev in rows:
         p = json.loads(ev.payload)
@@ -30,7 +31,7 @@ def trail(exam_code: str, kinds: tuple[str, ...] | None = None, limit: int = 100
             p.pop("definition", None)
         out.append({"seq": ev.seq, "kind": ev.kind, "at": ev.created_ms,
                     "by": p.pop("by", None), "reason": p.pop("reason", None) or p.pop("why", None),
-                    "candidate": p.pop("candidate", None), "detail": p})
+                    "candidate": names.get(p.pop("candidate", None)), "detail": p})
     return out
 
 
@@ -40,6 +41,16 @@ def incidents(exam_code: str, limit: int = 500) -> list[dict]:
         exam = exam_by_code(s, exam_code)
         rows = s.execute(select(Event).where(Event.exam_id == exam.id, Event.kind == "incident")
                          .order_by(Event.seq.desc()).limit(limit)).scalars().all()
-    return [{"seq": ev.seq, "at": ev.created_ms, **{k: v for k, v in json.loads(ev.payload)
-                                                     .items() if k in ("candidate", "kind")}}
-            for ev in rows]
+        names = _participants(s, exam.id)
+    out = []
+    for ev in rows:
+        p = json.loads(ev.payload)
+        out.append({"seq": ev.seq, "at": ev.created_ms, "kind": p["kind"],
+                    "candidate": names.get(p["candidate"])})
+    return out
+
+
+def _participants(s, exam_id: int) -> dict[str, str]:
+    """Pseudonym -> participant number: the log names nobody; staff views map back."""
+    return dict(s.execute(select(Candidate.pseudonym, Candidate.participant_no)
+                          .where(Candidate.exam_id == exam_id)).all())

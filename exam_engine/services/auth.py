@@ -1,6 +1,7 @@
 """Who is calling: candidate tokens and the admin bearer token."""
 from __future__ import annotations
 
+import hashlib
 import hmac
 from dataclasses import dataclass
 
@@ -38,6 +39,13 @@ class Tokens:
     def __init__(self, secret: str, admin_token: str | None) -> None:
         self._candidate = URLSafeTimedSerializer(secret, salt="candidate-token")
         self._admin_token = admin_token
+        self._pseudonym_key = hashlib.sha256(b"pseudonym\x00" + secret.encode()).digest()
+
+    def pseudonym(self, exam_code: str, participant_no: str) -> str:
+        """The candidate's name in the event log and the public bundle (a keyed hash)."""
+        mac = hmac.new(self._pseudonym_key, f"{exam_code}\x00{participant_no}".encode(),
+                       hashlib.sha256)
+        return "c-" + mac.hexdigest()[:20]
 
     def candidate_token(self, candidate: Candidate) -> str:
         return self._candidate.dumps({"c": candidate.id, "g": candidate.login_generation})

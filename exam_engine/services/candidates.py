@@ -48,11 +48,12 @@ def import_candidates(exam_code: str, rows: list[CandidateRow], problems: list,
                 code="candidate_exists", participant_nos=sorted(existing))
         for (row, _), pw_hash in zip(credentials, hashes, strict=True):
             s.add(Candidate(exam_id=exam.id, participant_no=row.participant_no, name=row.name,
+                            pseudonym=auth.tokens.pseudonym(exam.code, row.participant_no),
                             category=row.category, email=row.email,
                             extra_minutes=row.extra_minutes, password_hash=pw_hash))
         log.append("candidates_added", {
             "by": actor,
-            "candidates": [{"participant_no": r.participant_no,
+            "candidates": [{"candidate": auth.tokens.pseudonym(exam.code, r.participant_no),
                             "extra_minutes": r.extra_minutes} for r in rows],
         }, clock.now_ms())
     return {"created": len(rows),

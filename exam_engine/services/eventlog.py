@@ -4,7 +4,9 @@ from __future__ import annotations
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from exam_engine.core import chain
 from exam_engine.core.canonical import canonical_json
+from exam_engine.core.ledger import event_bytes
 from exam_engine.models import Event, Exam
 
 
@@ -21,6 +23,7 @@ class EventLog:
         self.exam_id = exam_id
         self._next: int | None = None
         self._first: int | None = None
+        self._head: bytes = b""
 
     @classmethod
     def of(cls, session: Session, exam_id: int) -> EventLog:
@@ -32,18 +35,23 @@ class EventLog:
 
     def lock(self) -> EventLog:
         if self._next is None:
-            last = self.session.execute(
-                select(Exam.event_seq).where(Exam.id == self.exam_id).with_for_update()
-            ).scalar_one()
+            last, head = self.session.execute(
+                select(Exam.event_seq, Exam.chain_head).where(Exam.id == self.exam_id)
+                .with_for_update()
+            ).one()
             self._next = self._first = last + 1
+            self._head = bytes.fromhex(head) if head else chain.GENESIS
         return self
 
     def append(self, kind: str, payload: dict, now_ms: int, attempt_id: int | None = None
                ) -> Event:
         """Add one event; the exam's counter is written back just before commit."""
         self.lock()
+        text = canonical_json(payload)
+        self._head = chain.chain_next(
+            self._head, event_bytes(self._next, kind, attempt_id, now_ms, text))
         ev = Event(exam_id=self.exam_id, attempt_id=attempt_id, seq=self._next, kind=kind,
-                   payload=canonical_json(payload), created_ms=now_ms)
+                   payload=text, created_ms=now_ms, chain=self._head.hex())
         self._next += 1
         self.session.add(ev)
         return ev
@@ -51,7 +59,8 @@ class EventLog:
     def flush_counter(self) -> None:
         if self._next is not None and self._next != self._first:
             self.session.execute(
-                update(Exam).where(Exam.id == self.exam_id).values(event_seq=self._next - 1)
+                update(Exam).where(Exam.id == self.exam_id)
+                .values(event_seq=self._next - 1, chain_head=self._head.hex())
             )
 
 

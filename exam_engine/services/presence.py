@@ -117,7 +117,7 @@ def _incident(s, log: EventLog, candidate_id: int, attempt: Attempt | None, kind
               now: int) -> None:
     cand = s.get(Candidate, candidate_id)
     cand.incidents += 1
-    payload = {"candidate": cand.participant_no, "kind": kind, "at": now}
+    payload = {"candidate": cand.pseudonym, "kind": kind, "at": now}
     if attempt is not None:
         payload["attempt"] = attempt.id
     log.append("incident", payload, now, attempt.id if attempt else None)

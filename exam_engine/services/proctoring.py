@@ -64,8 +64,9 @@ def _running(s: Session, cand: Candidate, now: int) -> Attempt:
     return a
 
 
-def _record(log: EventLog, kind: str, a: Attempt | None, act: Action, now: int, **extra):
-    payload = {"by": act.actor, "reason": act.reason, "candidate": act.participant_no,
+def _record(log: EventLog, kind: str, a: Attempt | None, act: Action, cand: Candidate,
+            now: int, **extra):
+    payload = {"by": act.actor, "reason": act.reason, "candidate": cand.pseudonym,
                "at": now, **extra}
     if a is not None:
         payload["attempt"] = a.id
@@ -87,7 +88,7 @@ def extend(act: Action, minutes: object) -> dict:
         c = attempt_clock(a).extended(minutes)
         a.allowed_ms = c.allowed_ms
         a.deadline_ms = c.deadline(now)
-        _record(log, "extended", a, act, now, minutes=minutes)
+        _record(log, "extended", a, act, cand, now, minutes=minutes)
         deadline = a.deadline_ms
     realtime.to_candidate(cand.id, "time", {"deadline": deadline, "server_now": clock.now_ms()})
     return {"deadline": deadline}
@@ -104,7 +105,7 @@ def pause(act: Action) -> dict:
             return {}
         a.paused_since_ms = now
         a.status = "paused"
-        _record(log, "paused", a, act, now)
+        _record(log, "paused", a, act, cand, now)
     realtime.to_candidate(cand.id, "paused", {"reason": act.reason})
     return {}
 
@@ -121,7 +122,7 @@ def resume(act: Action) -> dict:
         c = attempt_clock(a).resumed(now)
         a.paused_ms, a.paused_since_ms, a.status = c.paused_ms, None, "active"
         a.deadline_ms = c.deadline(now)
-        _record(log, "resumed", a, act, now)
+        _record(log, "resumed", a, act, cand, now)
         deadline = a.deadline_ms
     realtime.to_candidate(cand.id, "time", {"deadline": deadline, "server_now": clock.now_ms()})
     return {"deadline": deadline}
@@ -138,7 +139,8 @@ def force_submit(act: Action) -> dict:
             raise Conflict(f"{cand.participant_no} has not started", code="no_attempt")
         if a.status == "ended":
             raise Conflict(f"{cand.participant_no}'s attempt has ended", code="attempt_ended")
-        end(s, log, a, "proctor", now, actor={"by": act.actor, "why": act.reason})
+        end(s, log, a, "proctor", now, actor={"by": act.actor, "why": act.reason,
+                                              "candidate": cand.pseudonym})
         shown = candidate_result(exam, a)
         result = dict(a.result)
     realtime.to_candidate(cand.id, "ended", {"reason": "proctor", "result": shown})
@@ -152,7 +154,7 @@ def reset_login(act: Action) -> dict:
     with db.write() as s:
         _exam, cand, log = _load(s, act)
         cand.login_generation += 1
-        _record(log, "login_reset", None, act, now)
+        _record(log, "login_reset", None, act, cand, now)
     realtime.logout_candidate(cand.id)
     return {}
 
@@ -175,8 +177,8 @@ def message(actor: str, exam_code: str, participant_no: str | None, text: object
             if cand is None:
                 raise NotFound(f"{participant_no} is not a candidate of {exam_code}",
                                code="candidate_not_found")
-        log.append("message", {"by": actor, "candidate": participant_no, "text": text,
-                               "at": now}, now)
+        log.append("message", {"by": actor, "candidate": cand.pseudonym if cand else None,
+                               "text": text, "at": now}, now)
         exam_id = exam.id
     if cand is not None:
         realtime.to_candidate(cand.id, "message", {"text": text})
