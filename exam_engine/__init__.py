@@ -71,6 +71,7 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_error_handler(404, _api_or_page(http_error))
     app.register_error_handler(405, _api_or_page(http_error))
     app.register_error_handler(413, _api_or_page(http_error))
+    app.register_error_handler(500, _api_or_page(_server_error))
     app.after_request(_security_headers)
     cli.init_app(app)
     app.extensions["exam_background"] = _Background(app, config)
@@ -97,6 +98,12 @@ def _api_or_page(handler):
         return exc
 
     return handle
+
+
+def _server_error(exc):
+    log.error("unhandled error on %s", request.path, exc_info=getattr(exc, "original_exception",
+                                                                   exc))
+    return {"error": "server_error", "message": "the server could not handle this request"}, 500
 
 
 def _security_headers(response):

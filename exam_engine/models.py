@@ -234,3 +234,30 @@ class Media(Base):
     name: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(50))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Checkpoint(Base):
+    """A signed tree head of an exam's log, with consistency proofs to every earlier one."""
+
+    __tablename__ = "checkpoints"
+    __table_args__ = (UniqueConstraint("exam_id", "size"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"))
+    size: Mapped[int] = mapped_column(BigInteger)
+    root: Mapped[str] = mapped_column(String(64))
+    time_ms: Mapped[int] = mapped_column(BigInteger)
+    signature: Mapped[str] = mapped_column(String(128))
+    proofs: Mapped[list] = mapped_column(JSON, default=list)  # [{"from": size, "proof": [hex]}]
+
+
+class RulesSecret(Base):
+    """What decides a score, kept private between the commitment and the reveal."""
+
+    __tablename__ = "rules_secrets"
+
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"), primary_key=True)
+    material: Mapped[str] = mapped_column(Text)      # canonical JSON
+    nonce: Mapped[str] = mapped_column(String(64))
+    commitment: Mapped[str] = mapped_column(String(64))
+    revealed: Mapped[bool] = mapped_column(Boolean, default=False)

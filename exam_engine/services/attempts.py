@@ -4,7 +4,8 @@ Answers have their own module (answers.py) because they take the group-commit pa
 """
 from __future__ import annotations
 
-import hashlib
+import json
+import secrets
 from fractions import Fraction
 
 from sqlalchemy import select
@@ -12,11 +13,11 @@ from sqlalchemy.orm import Session
 
 from exam_engine import clock, realtime
 from exam_engine.core import randomization, scoring
-from exam_engine.core.canonical import canonical_bytes
+from exam_engine.core.checkpoints import encode_receipt
 from exam_engine.core.timing import GRACE_MS, Clock, allowed_ms
 from exam_engine.errors import Conflict, NotFound
 from exam_engine.extensions import db
-from exam_engine.models import Attempt, AttemptItem, Candidate, Exam
+from exam_engine.models import Attempt, AttemptItem, Candidate, Event, Exam
 from exam_engine.services import catalog
 from exam_engine.services.auth import CandidatePrincipal
 from exam_engine.services.eventlog import EventLog
@@ -38,6 +39,23 @@ def start(who: CandidatePrincipal) -> dict:
         end_due(attempt.id)
     with db.read() as s:
         return _start_payload(s, s.get(Attempt, attempt.id))
+
+
+def preview(who: CandidatePrincipal) -> dict:
+    """The exam's outline before the attempt exists: the clock has not started yet."""
+    with db.read() as s:
+        exam = s.get(Exam, who.exam_id)
+        cand = s.get(Candidate, who.candidate_id)
+        defn, _ = catalog.exam_rules(exam)
+        attempt = _attempt_of(s, who.candidate_id)
+        return {
+            "exam": exam.code, "exam_title": exam.title, "exam_status": exam.status,
+            "duration_minutes": defn.duration_minutes, "extra_minutes": cand.extra_minutes,
+            "sections": [{"code": sec.code, "title": sec.title,
+                          "questions": sum(d.count for d in sec.draws)}
+                         for sec in defn.sections],
+            "attempt": attempt.id if attempt else None,
+        }
 
 
 def _attempt_of(s: Session, candidate_id: int) -> Attempt | None:
@@ -118,8 +136,15 @@ def _start_payload(s: Session, a: Attempt) -> dict:
         "flags": [it.qid for it in items if it.flagged],
         "seqs": {it.qid: it.seq for it in items if it.seq},
     }
+    payload["exam_title"] = exam.title
     if a.status == "ended":
         payload["result"] = candidate_result(exam, a)
+        payload["end_reason"] = a.end_reason
+    elif a.status == "paused":
+        last = s.execute(select(Event.payload).where(Event.attempt_id == a.id,
+                                                     Event.kind == "paused")
+                         .order_by(Event.seq.desc()).limit(1)).scalar()
+        payload["pause_reason"] = json.loads(last)["reason"] if last else None
     return payload
 
 
@@ -209,9 +234,14 @@ def _item(s: Session, attempt_id: int, question: str) -> AttemptItem:
 
 def end(s: Session, log: EventLog, a: Attempt, reason: str, ended_ms: int,
         actor: dict | None = None) -> None:
-    """End and score an attempt inside the caller's transaction (idempotent)."""
+    """End and score an attempt inside the caller's transaction (idempotent).
+
+    `ended_ms` is the end time recorded (the deadline, when time ran out); the events
+    themselves are stamped with the time they are written.
+    """
     if a.status == "ended":
         return
+    now = clock.now_ms()
     exam = s.get(Exam, a.exam_id)
     _defn, rules = catalog.exam_rules(exam)
     items = _items(s, a.id)
@@ -224,17 +254,20 @@ def end(s: Session, log: EventLog, a: Attempt, reason: str, ended_ms: int,
     payload = {"attempt": a.id, "reason": reason, "at": ended_ms}
     if actor:
         payload.update(actor)
-    log.append("ended", payload, ended_ms, a.id)
+    log.append("ended", payload, now, a.id)
     scored = {
         "attempt": a.id,
         "scorer": scoring.SCORER_VERSION,
         "sections": {code: scoring.exact(v) for code, v in score.sections.items()},
         "total": scoring.exact(score.total),
         "passed": score.passed,
+        # Public leaves must not let anyone confirm a guessed score: a random salt.
+        "salt": secrets.token_hex(16),
     }
-    event = log.append("scored", scored, ended_ms, a.id)
-    a.result = {**scored, "receipt": hashlib.sha256(canonical_bytes(scored)).hexdigest(),
-                "event_seq": event.seq}
+    event = log.append("scored", scored, now, a.id)
+    receipt = {"exam": exam.code, "seq": event.seq, "at": now, "attempt": a.id,
+               "scored": scored}
+    a.result = {**scored, "event_seq": event.seq, "receipt": encode_receipt(receipt)}
 
 
 def candidate_result(exam: Exam, a: Attempt) -> dict:

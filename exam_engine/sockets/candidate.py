@@ -24,7 +24,7 @@ class CandidateNamespace(Namespace):
         try:
             who = auth.tokens.candidate(token)
         except ExamError as exc:
-            raise ConnectionRefusedError(exc.as_dict()) from None
+            raise ConnectionRefusedError(exc.message, exc.as_dict()) from None
         self._who[request.sid] = who
         join_room(realtime.candidate_room(who.candidate_id))
         join_room(realtime.exam_room(who.exam_id))
@@ -48,6 +48,11 @@ class CandidateNamespace(Namespace):
             raise Unauthorized("your login was reset by the proctor; log in again",
                                code="logged_out")
         return who
+
+    @acked
+    def on_preview(self, data):
+        """Candidate -> server: the exam's outline for the instructions (starts no clock)."""
+        return attempts.preview(self._principal())
 
     @acked
     def on_start(self, data):

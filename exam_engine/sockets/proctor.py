@@ -30,7 +30,7 @@ class ProctorNamespace(Namespace):
             if who.role not in self.ROLES:
                 raise Forbidden(f"the {who.role} role cannot proctor")
         except ExamError as exc:
-            raise ConnectionRefusedError(exc.as_dict()) from None
+            raise ConnectionRefusedError(exc.message, exc.as_dict()) from None
         self._who[request.sid] = who
         presence.staff_connected(request.sid, self.namespace, who.token_id)
 

@@ -186,3 +186,16 @@ def test_sync_reports_the_servers_clock(actions):
     ack = c.emit("sync")
     assert ack["ok"] and ack["status"] == "active" and ack["deadline"] == form["deadline"]
     assert abs(ack["server_now"] - form["server_now"]) < 5000
+
+
+def test_preview_shows_the_outline_without_starting_the_clock(actions):
+    exam, creds = actions.ready_exam(1, extra_minutes=15)
+    c = actions.candidate(exam, creds[0])
+    outline = c.emit("preview")
+    assert outline["ok"] and outline["attempt"] is None
+    assert outline["duration_minutes"] == 100 and outline["extra_minutes"] == 15
+    assert [s["questions"] for s in outline["sections"]] == [4, 4, 4]
+    assert c.emit("sync")["error"] == "no_attempt"        # still no clock
+    form = c.start()
+    assert c.emit("preview")["attempt"] == form["attempt"]
+
