@@ -1,14 +1,19 @@
-"""The exam engine: create_app() wires configuration, database, sockets and blueprints."""
+"""The exam engine: create_app() wires configuration, database, sockets and blueprints.
+
+Importing this package imports no framework: the standalone verifier
+(`python -m exam_engine.audit`) runs the pure core with nothing but the standard library
+and numpy, so Flask, SQLAlchemy and the rest are imported inside create_app.
+"""
 from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
-from flask import Flask, request
-from sqlalchemy.exc import ArgumentError, OperationalError
+if TYPE_CHECKING:
+    from flask import Flask
 
-from config import Config, ConfigError
-from exam_engine.errors import ExamError
+    from config import Config
 
 log = logging.getLogger(__name__)
 
@@ -19,12 +24,17 @@ CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' 
 
 def create_app(config: Config | None = None) -> Flask:
     """Build the application; a setting that cannot work raises ConfigError naming it."""
+    from flask import Flask
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    from config import Config, ConfigError
     from exam_engine import cli, pages
     from exam_engine.api import bp as api_bp
     from exam_engine.api import http_error
+    from exam_engine.errors import ExamError
     from exam_engine.extensions import db, socketio
     from exam_engine.models import Base
-    from exam_engine.services import auth, catalog, media
+    from exam_engine.services import auth, catalog, media, transparency
     from exam_engine.sockets.candidate import CandidateNamespace
     from exam_engine.sockets.proctor import ProctorNamespace
     from exam_engine.sockets.scoreboard import ScoreboardNamespace
@@ -49,6 +59,8 @@ def create_app(config: Config | None = None) -> Flask:
     _check_redis(config.REDIS_URL)
     auth.init_tokens(config.SECRET_KEY, config.ADMIN_TOKEN)
     media.init(config.SECRET_KEY)
+    transparency.init(config.INSTANCE_PATH)
+    transparency.forget()
 
     socketio.init_app(
         app,
@@ -79,6 +91,8 @@ def create_app(config: Config | None = None) -> Flask:
 
 
 def _check_redis(url: str | None) -> None:
+    from config import ConfigError
+
     if not url:
         return
     import redis
@@ -92,6 +106,8 @@ def _check_redis(url: str | None) -> None:
 
 
 def _api_or_page(handler):
+    from flask import request
+
     def handle(exc):
         if request.path.startswith(("/api/", "/media/")):
             return handler(exc)
@@ -101,12 +117,16 @@ def _api_or_page(handler):
 
 
 def _server_error(exc):
+    from flask import request
+
     log.error("unhandled error on %s", request.path, exc_info=getattr(exc, "original_exception",
                                                                    exc))
     return {"error": "server_error", "message": "the server could not handle this request"}, 500
 
 
 def _security_headers(response):
+    from flask import request
+
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "no-referrer")

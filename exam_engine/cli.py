@@ -19,7 +19,7 @@ candidates_cli = AppGroup("candidates", help="Candidates: import a CSV or JSON l
 def init_app(app: Flask) -> None:
     from exam_engine.demo import demo_command
 
-    for group in (bank_cli, exam_cli, candidates_cli):
+    for group in (bank_cli, exam_cli, candidates_cli, audit_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
 
@@ -147,3 +147,29 @@ def candidates_import(exam: str, file: str) -> None:
     click.echo("participant_no,password")
     for c in out["credentials"]:
         click.echo(f"{c['participant_no']},{c['password']}")
+
+
+audit_cli = AppGroup("audit", help="Verifiable results: export the verification bundle.")
+
+
+@audit_cli.command("export")
+@click.argument("exam")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True),
+              help="Where to write the bundle (JSON).")
+@click.option("--with-names", is_flag=True, help="Include participant numbers and names.")
+def audit_export(exam: str, out: str, with_names: bool) -> None:
+    """Write EXAM's verification bundle: log, checkpoints, key, revealed rules, results."""
+    from exam_engine.services import bundle
+
+    target = Path(out)
+    if not target.parent.is_dir():
+        click.echo(f"error: the folder {target.parent} does not exist", err=True)
+        sys.exit(2)
+    try:
+        summary = bundle.export(exam, target, with_names=with_names)
+    except ExamError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)
+    click.echo(f"bundle of {summary['exam']}: {summary['events']} events, "
+               f"{summary['checkpoints']} checkpoints, rules "
+               f"{'revealed' if summary['revealed'] else 'NOT yet revealed'} -> {target}")

@@ -5,7 +5,9 @@ x = X/Z, y = Y/Z, x*y = T/Z, and the RFC's formulas for addition and doubling (ย
 Verification is strict, as ยง5.1.7 asks: a key or R that does not decode to a curve point
 (including a y not below p), an S not below L, or a wrong length, is refused. The group
 equation checked is [S]B = R + [k]A', which the RFC allows in place of the cofactored one and
-which is what its reference code, OpenSSL and libsodium check.
+which is what its reference code and OpenSSL check. One refusal is added to the
+RFC's, as libsodium does: a public key of small order, for which R = the neutral point and
+S = 0 would verify on every message.
 
 Not constant time: use it to sign only where timing cannot be observed, or prefer the
 `cryptography` package on a server that has it; both produce the same signatures.
@@ -52,7 +54,7 @@ def verify(public: bytes, message: bytes, signature: bytes) -> bool:
     a_point = _decode(public)
     r_point = _decode(signature[:32])
     s = int.from_bytes(signature[32:], "little")
-    if a_point is None or r_point is None or s >= L:
+    if a_point is None or r_point is None or s >= L or _small_order(a_point):
         return False
     k = int.from_bytes(sha512(signature[:32] + public + message).digest(), "little") % L
     # [S]B - [k]A in one pass of doublings (Straus), then compare with R.
@@ -129,6 +131,11 @@ def _equal(p: Point, q: Point) -> bool:
     x1, y1, z1, _ = p
     x2, y2, z2, _ = q
     return (x1 * z2 - x2 * z1) % P == 0 and (y1 * z2 - y2 * z1) % P == 0
+
+
+def _small_order(p: Point) -> bool:
+    """Tell whether [8]p is the neutral point: a key that would verify forgeries."""
+    return _equal(_double(_double(_double(p))), _IDENTITY)
 
 
 def _recover_x(y: int, sign: int) -> int | None:

@@ -43,7 +43,8 @@ def root_from_hashes(leaf_hashes: Sequence[bytes]) -> bytes:
     # split at the largest power of two, without recursion.
     while len(level) > 1:
         odd = level[-1] if len(level) & 1 else None
-        level = [sha256(b"\x01" + a + b).digest() for a, b in zip(level[0::2], level[1::2])]
+        pairs = zip(level[0::2], level[1::2], strict=False)  # leaves out the odd node
+        level = [sha256(b"\x01" + a + b).digest() for a, b in pairs]
         if odd is not None:
             level.append(odd)
     return level[0]

@@ -8,7 +8,7 @@ from exam_engine import clock
 from exam_engine.errors import Conflict, Invalid, NotFound
 from exam_engine.extensions import db
 from exam_engine.models import Exam
-from exam_engine.services import catalog
+from exam_engine.services import catalog, transparency
 from exam_engine.services.banks import category_counts
 from exam_engine.services.eventlog import EventLog
 from question_bank.exam_definition import ExamDefinition
@@ -95,9 +95,12 @@ def open_exam(code: str, actor: str = "admin", reason: str | None = None) -> dic
         exam.pinned = _check_draws(s, ExamDefinition.from_dict(exam.definition))
         exam.status = "open"
         now = clock.now_ms()
-        EventLog.of(s, exam.id).lock().append(
-            "exam_opened", {"exam": code, "by": actor, "reason": reason,
-                            "revisions": dict(sorted(exam.pinned.items()))}, now)
+        log = EventLog.of(s, exam.id).lock()
+        log.append("exam_opened", {"exam": code, "by": actor, "reason": reason,
+                                   "revisions": dict(sorted(exam.pinned.items()))}, now)
+        transparency.commit(s, exam, log, now)
+        exam_id = exam.id
+    transparency.checkpoint(exam_id)
     return {"exam": code, "status": "open"}
 
 
@@ -111,6 +114,9 @@ def close_exam(code: str, actor: str = "admin", reason: str | None = None) -> di
             exam.status = "closed"
             EventLog.of(s, exam.id).lock().append(
                 "exam_closed", {"exam": code, "by": actor, "reason": reason}, clock.now_ms())
+        exam_id = exam.id
+    transparency.checkpoint(exam_id)
+    transparency.reveal_if_done(exam_id)
     return {"exam": code, "status": "closed"}
 
 

@@ -18,6 +18,7 @@ from exam_engine.services import boards
 
 log = logging.getLogger(__name__)
 TICK_S = 0.25
+CHECKPOINT_EVERY_S = 300    # a signed tree head of each running exam every five minutes
 
 
 class Publisher:
@@ -69,6 +70,7 @@ def run_forever(sleep) -> None:
                 beat = presence.HEARTBEAT_S
                 if acquire_lease("reaper", 30_000):
                     presence.reap()
+                    _transparency_round()
             if acquire_lease("live", 5_000):
                 publisher = publisher or Publisher()
                 publisher.tick()
@@ -77,3 +79,23 @@ def run_forever(sleep) -> None:
         except Exception:
             log.exception("live publisher round failed")
         sleep(TICK_S)
+
+
+_last_checkpoint: dict[int, float] = {}
+
+
+def _transparency_round() -> None:
+    """Checkpoint open exams every few minutes; reveal the rules once an exam is done."""
+    import time
+
+    from exam_engine.services import transparency
+
+    with db.read() as s:
+        exams = s.execute(select(Exam.id, Exam.status).where(Exam.status != "draft")).all()
+    for exam_id, status in exams:
+        if status == "closed":
+            transparency.reveal_if_done(exam_id)
+        due = time.monotonic() - _last_checkpoint.get(exam_id, 0) >= CHECKPOINT_EVERY_S
+        if due:
+            _last_checkpoint[exam_id] = time.monotonic()
+            transparency.checkpoint(exam_id)

@@ -26,7 +26,7 @@ def test_every_change_is_an_event_chained_to_the_one_before(actions):
         events = s.execute(select(Event).order_by(Event.seq)).scalars().all()
         head = s.execute(select(Exam.chain_head)).scalar()
     kinds = [e.kind for e in events]
-    assert kinds[:3] == ["exam_created", "exam_opened", "candidates_added"]
+    assert kinds[:4] == ["exam_created", "exam_opened", "committed", "candidates_added"]
     assert {"created", "answered", "flagged", "extended", "ended", "scored"} <= set(kinds)
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     link = chain.GENESIS

@@ -1,0 +1,195 @@
+"""Verifiable results: an exam's bundle re-checked by the standalone verifier (issue 5)."""
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select, text
+
+from exam_engine.core import ed25519
+from exam_engine.core.checkpoints import decode_receipt, encode_receipt, tree_head_bytes
+from exam_engine.extensions import db
+from exam_engine.models import Attempt, Event
+from exam_engine.services import proctoring, transparency
+from exam_engine.services.proctoring import Action
+from tests.conftest import ADMIN, small_bank
+
+ROOT = Path(__file__).resolve().parents[2]
+# The verifier must run with none of the server's frameworks importable.
+NO_FRAMEWORKS = ("import sys\n"
+                 "for m in ('flask', 'sqlalchemy', 'flask_socketio', 'socketio', 'redis',"
+                 " 'psycopg', 'yaml', 'werkzeug'): sys.modules[m] = None\n"
+                 "from exam_engine.audit.__main__ import main\n"
+                 "sys.exit(main(sys.argv[1:]))\n")
+
+
+def run_verifier(bundle: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", NO_FRAMEWORKS, "verify", str(bundle), *extra],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120,
+                          env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+
+
+def sit_exam(actions, n: int) -> tuple[str, list[dict], dict]:
+    """n candidates answer (some right, some wrong, some changed), one pause, one extension,
+    one force-submit; everyone else submits; the exam closes and its rules are revealed."""
+    exam, creds = actions.ready_exam(n)
+    key = actions.key_of(small_bank())
+    rnd = random.Random(7)
+    receipts = {}
+    for i, cred in enumerate(creds):
+        c = actions.candidate(exam, cred)
+        qs = c.start()["questions"]
+        for q in qs:
+            pick = key[q["id"]] if rnd.random() < 0.6 else rnd.choice("ABCDE")
+            c.answer(q["id"], rnd.choice("ABCDE"))
+            c.answer(q["id"], pick)                     # a changed answer: 2 events
+        act = Action("pengawas", exam, cred["participant_no"], "uji")
+        if i == 0:
+            proctoring.pause(act)
+            proctoring.resume(act)
+        if i == 1:
+            proctoring.extend(act, 10)
+        if i == 2:
+            proctoring.force_submit(act)
+            continue
+        receipts[cred["participant_no"]] = c.emit("submit")["result"]["receipt"]
+    r = actions.client.post(f"/api/v1/exams/{exam}/close", headers=ADMIN,
+                            json={"reason": "selesai"})
+    assert r.status_code == 200
+    return exam, creds, receipts
+
+
+def export(runner, exam: str, path: Path) -> Path:
+    out = runner.invoke(args=["audit", "export", exam, "--out", str(path)])
+    assert out.exit_code == 0, out.output
+    return path
+
+
+def test_a_whole_exam_verifies_clean_in_a_separate_process(actions, runner, tmp_path):
+    exam, creds, receipts = sit_exam(actions, 50)
+    bundle = export(runner, exam, tmp_path / "bundle.json")
+    data = json.loads(bundle.read_text())
+    assert data["reveal"] is not None and len(data["checkpoints"]) >= 2
+    assert creds[0]["participant_no"] not in bundle.read_text()   # pseudonymous by default
+    proc = run_verifier(bundle)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.startswith("VERIFIED: exam skd-mini-exam")
+    assert "50 attempts re-scored" in proc.stdout
+
+    receipt = receipts[creds[5]["participant_no"]]
+    assert run_verifier(bundle, "--receipt", receipt).returncode == 0
+    changed = decode_receipt(receipt)
+    changed["scored"]["total"] = changed["scored"]["total"] + 1      # one digit changed
+    bad = run_verifier(bundle, "--receipt", encode_receipt(changed))
+    assert bad.returncode == 1 and "does not match the logged score" in bad.stdout
+
+
+def test_the_verifier_refuses_an_unreadable_bundle(tmp_path):
+    (tmp_path / "x.json").write_text("{not json")
+    proc = run_verifier(tmp_path / "x.json")
+    assert proc.returncode == 2 and proc.stdout.startswith("UNREADABLE")
+
+
+@pytest.fixture
+def sat(actions):
+    exam, creds, _ = sit_exam(actions, 6)
+    with db.read() as s:
+        attempts = {a.id: a for a in s.execute(select(Attempt)).scalars()}
+        answered = s.execute(select(Event).where(Event.kind == "answered")
+                             .order_by(Event.seq)).scalars().all()
+    return exam, creds, attempts, answered
+
+
+def pseudonym_of(attempt_id: int) -> str:
+    with db.read() as s:
+        payload = s.execute(select(Event.payload).where(Event.attempt_id == attempt_id,
+                                                        Event.kind == "created")).scalar()
+    return json.loads(payload)["candidate"]
+
+
+def tampered(runner, exam, tmp_path) -> str:
+    proc = run_verifier(export(runner, exam, tmp_path / "b.json"))
+    assert proc.returncode == 1, proc.stdout
+    return proc.stdout
+
+
+def test_a_stored_answer_changed_in_the_database_is_caught(sat, runner, tmp_path):
+    exam, _creds, _attempts, answered = sat
+    ev = answered[-1]
+    p = json.loads(ev.payload)
+    p["choice"] = "E" if p["choice"] != "E" else "D"
+    with db.write() as s:
+        s.execute(text("UPDATE events SET payload = :p WHERE id = :id"),
+                  {"p": json.dumps(p, sort_keys=True, separators=(",", ":")), "id": ev.id})
+    out = tampered(runner, exam, tmp_path)
+    assert f"candidate {pseudonym_of(ev.attempt_id)}, event #{ev.seq} (answered)" in out
+
+
+def test_a_changed_score_is_caught(sat, runner, tmp_path):
+    exam, _creds, attempts, _ = sat
+    a = next(iter(attempts.values()))
+    result = dict(a.result, total="999")
+    with db.write() as s:
+        s.execute(text("UPDATE attempts SET result = :r WHERE id = :id"),
+                  {"r": json.dumps(result), "id": a.id})
+    out = tampered(runner, exam, tmp_path)
+    assert f"candidate {pseudonym_of(a.id)}: published total 999" in out
+
+
+def test_a_deleted_event_is_caught(sat, runner, tmp_path):
+    exam, _creds, _attempts, answered = sat
+    ev = answered[len(answered) // 2]
+    with db.write() as s:
+        s.execute(text("DELETE FROM events WHERE id = :id"), {"id": ev.id})
+    out = tampered(runner, exam, tmp_path)
+    assert f"events #{ev.seq}..#{ev.seq} are missing" in out
+    assert "its root does not match" in out
+
+
+def test_a_truncated_log_is_caught(sat, runner, tmp_path):
+    exam, *_ = sat
+    path = export(runner, exam, tmp_path / "b.json")
+    data = json.loads(path.read_text())
+    data["events"] = data["events"][:-5]
+    path.write_text(json.dumps(data))
+    proc = run_verifier(path)
+    assert proc.returncode == 1 and "the log was truncated" in proc.stdout
+
+
+def test_a_checkpoint_re_signed_over_another_root_is_caught(sat, runner, tmp_path):
+    exam, *_ = sat
+    path = export(runner, exam, tmp_path / "b.json")
+    data = json.loads(path.read_text())
+    cp = data["checkpoints"][-1]
+    cp["root"] = "00" * 32
+    secret = bytes.fromhex(_signing_secret())      # even the engine's own key cannot hide it
+    cp["signature"] = ed25519.sign(secret, tree_head_bytes(exam, cp["size"], cp["root"],
+                                                           cp["time"])).hex()
+    path.write_text(json.dumps(data))
+    proc = run_verifier(path)
+    assert proc.returncode == 1
+    assert f"checkpoint of size {cp['size']}: its root does not match" in proc.stdout
+    assert f"checkpoint of size {cp['size']}: not consistent with" in proc.stdout
+
+
+def _signing_secret() -> str:
+    return transparency.signer._secret.hex()
+
+
+def test_a_revealed_key_that_does_not_match_its_commitment_is_caught(sat, runner, tmp_path):
+    exam, *_ = sat
+    with db.read() as s:
+        ev = s.execute(select(Event).where(Event.kind == "revealed")).scalar_one()
+    p = json.loads(ev.payload)
+    first = p["material"]["pools"]["skd-mini"]["categories"]["TWK"][0]
+    first["key"] = ["E"] if first["key"] != ["E"] else ["D"]
+    with db.write() as s:
+        s.execute(text("UPDATE events SET payload = :p WHERE id = :id"),
+                  {"p": json.dumps(p, sort_keys=True, separators=(",", ":"),
+                                   ensure_ascii=False), "id": ev.id})
+    out = tampered(runner, exam, tmp_path)
+    assert f"event #{ev.seq} (revealed): the revealed rules do not match the commitment" in out
