@@ -42,17 +42,58 @@ def _read(path: str) -> bytes:
 def bank_import(file: str, skip_invalid: bool) -> None:
     """Import a bank file as a new revision of its bank."""
     from exam_engine.services import banks
-    from question_bank.importers import parse_bank_file
+    from question_bank.importers import parse_upload
 
+    click.echo(f"reading {Path(file).name} ...", err=True)
+    parsed, media = parse_upload(_read(file), Path(file).name)
+    click.echo(f"read {len(parsed.questions)} questions, {len(parsed.problems)} problem(s)",
+               err=True)
     try:
-        out = banks.import_bank(parse_bank_file(_read(file), Path(file).name), Path(file).name,
-                                skip_invalid=skip_invalid)
+        with click.progressbar(length=len(parsed.questions), label="storing",
+                               file=sys.stderr) as bar:
+            out = banks.import_bank(parsed, Path(file).name, skip_invalid=skip_invalid,
+                                    media_files=media, progress=bar.update)
     except ExamError as exc:
         _fail(exc)
     click.echo(f"bank {out['bank']} revision {out['revision']}: {out['imported']} imported, "
                f"{len(out['skipped'])} skipped")
     for p in out["skipped"]:
         click.echo(f"  skipped line {p['line']}: {p['field']}: {p['message']}")
+
+
+@bank_cli.command("export")
+@click.argument("bank")
+@click.option("--revision", type=int, default=None, help="Default: the latest.")
+@click.option("--out", type=click.Path(dir_okay=False), default=None,
+              help="Write here instead of standard output.")
+def bank_export(bank: str, revision: int | None, out: str | None) -> None:
+    """Export a bank in the native YAML format, keys and points included."""
+    import yaml
+
+    from exam_engine.services import banks
+    from question_bank.export import bank_to_native
+
+    try:
+        native = bank_to_native(banks.export_native(bank, revision))
+    except ExamError as exc:
+        _fail(exc)
+    body = yaml.safe_dump(native, allow_unicode=True, sort_keys=False, width=100)
+    if out:
+        Path(out).write_text(body, encoding="utf-8")
+        click.echo(f"{len(native['questions'])} questions -> {out}")
+    else:
+        click.echo(body, nl=False)
+
+
+@bank_cli.command("template")
+@click.option("--xlsx", is_flag=True, help="An Excel sheet instead of CSV.")
+@click.option("--out", type=click.Path(dir_okay=False), required=True)
+def bank_template(xlsx: bool, out: str) -> None:
+    """Write the question template (CSV or XLSX) to fill in."""
+    from question_bank.csv_import import template_csv, template_xlsx
+
+    Path(out).write_bytes(template_xlsx() if xlsx else template_csv())
+    click.echo(f"template -> {out}")
 
 
 @bank_cli.command("list")

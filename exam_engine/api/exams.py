@@ -75,3 +75,19 @@ def list_exams():
     from exam_engine.services import exams as exam_service
 
     return {"exams": exam_service.list_exams()}
+
+
+@bp.get("/exams/<code>/results.xlsx")
+@staff("admin", "observer")
+def exam_results_xlsx(code: str):
+    return Response(results.results_xlsx(code), headers={
+        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "Content-Disposition": f'attachment; filename="{code}-results.xlsx"'})
+
+
+@bp.get("/exams/<code>")
+@staff("admin", "proctor", "observer")
+def exam_detail(code: str):
+    from exam_engine.services import exams as exam_service
+
+    return exam_service.exam_detail(code)

@@ -131,3 +131,17 @@ def list_exams() -> list[dict]:
         rows = s.execute(select(Exam).order_by(Exam.created_ms.desc())).scalars().all()
         return [{"exam": e.code, "title": e.title, "status": e.status,
                  "duration_minutes": e.definition.get("duration_minutes")} for e in rows]
+
+
+def exam_detail(code: str) -> dict:
+    """An exam's definition, status, pinned revisions and how many candidates it has."""
+    from sqlalchemy import func
+
+    from exam_engine.models import Candidate
+
+    with db.read() as s:
+        exam = _exam(s, code)
+        count = s.execute(select(func.count()).select_from(Candidate)
+                          .where(Candidate.exam_id == exam.id)).scalar()
+        return {"exam": exam.code, "title": exam.title, "status": exam.status,
+                "definition": exam.definition, "revisions": exam.pinned, "candidates": count}

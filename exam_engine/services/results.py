@@ -73,3 +73,29 @@ def safe_cell(value: str) -> str:
     if value and value[0] in "=+-@\t\r":
         return "'" + value
     return value
+
+
+def results_xlsx(exam_code: str) -> bytes:
+    """The results as an Excel sheet; every text cell is stored as text, never a formula."""
+    from openpyxl import Workbook
+
+    rows = results(exam_code)
+    with db.read() as s:
+        defn, _ = catalog.exam_rules(_exam(s, exam_code))
+    sections = [sec.code for sec in defn.sections]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Hasil"
+    ws.append(["rank", "participant_no", "name", "status", *sections, "total", "passed"])
+    for r in rows:
+        marks = [(r["sections"] or {}).get(code) for code in sections]
+        passed = None if r["passed"] is None else ("yes" if r["passed"] else "no")
+        ws.append([r["rank"], r["participant_no"], r["name"], r["status"], *marks, r["total"],
+                   passed])
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"          # '=...' stays text, not a formula
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
