@@ -91,3 +91,12 @@ def exam_detail(code: str):
     from exam_engine.services import exams as exam_service
 
     return exam_service.exam_detail(code)
+
+
+@bp.get("/exams/<code>/bundle")
+@staff("admin", "observer")
+def exam_bundle(code: str):
+    """The verification bundle (names included with ?with_names=true)."""
+    from exam_engine.api.public import _bundle
+
+    return _bundle(code, with_names=request.args.get("with_names") == "true", public=False)

@@ -195,3 +195,30 @@ def inclusion(exam_code: str, seq: int) -> dict:
 def forget() -> None:
     with _lock:
         _leaves.clear()
+
+
+def announcement(exam_code: str) -> dict:
+    """The final ranked results, public once the exam is over and its rules revealed."""
+    from exam_engine.errors import Conflict
+    from exam_engine.services import results
+    from exam_engine.services.boards import mask
+
+    record = published(exam_code)
+    if not record["revealed"]:
+        raise Conflict(f"the results of {exam_code} are final only after the exam closes and "
+                       "every attempt has ended", code="not_final")
+    with db.read() as s:
+        exam = s.execute(select(Exam).where(Exam.code == exam_code)).scalar_one()
+        defn, _ = catalog.exam_rules(exam)
+    rows = [{k: r[k] for k in ("rank", "participant_no", "sections", "total", "passed")}
+            | {"name": mask(r["name"], defn.scoreboard.names)}
+            for r in results.results(exam_code) if r["total"] is not None]
+    final = record["checkpoints"][-1] if record["checkpoints"] else None
+    return {"exam": exam_code, "title": record["title"],
+            "sections": [{"code": s.code, "title": s.title, "pass_mark": s.pass_mark}
+                         for s in defn.sections],
+            "rows": rows,
+            "final_checkpoint": {k: final[k] for k in ("size", "root", "time", "signature")}
+            if final else None,
+            "public_key": record["public_key"],
+            "bundle": f"/api/v1/public/exams/{exam_code}/bundle"}

@@ -193,3 +193,28 @@ def test_a_revealed_key_that_does_not_match_its_commitment_is_caught(sat, runner
                                    ensure_ascii=False), "id": ev.id})
     out = tampered(runner, exam, tmp_path)
     assert f"event #{ev.seq} (revealed): the revealed rules do not match the commitment" in out
+
+
+def test_the_announcement_and_public_bundle_wait_until_the_results_are_final(actions, client,
+                                                                             tmp_path):
+    exam, creds = actions.ready_exam(2)
+    c = actions.candidate(exam, creds[0])
+    c.start()
+    c.emit("submit")
+    assert client.get(f"/api/v1/public/exams/{exam}/announcement").status_code == 409
+    assert client.get(f"/api/v1/public/exams/{exam}/bundle").status_code == 409
+    client.post(f"/api/v1/exams/{exam}/close", headers=ADMIN, json={"reason": "selesai"})
+    body = client.get(f"/api/v1/public/exams/{exam}/announcement").get_json()
+    assert [r["participant_no"] for r in body["rows"]] == [creds[0]["participant_no"]]
+    assert body["final_checkpoint"]["size"] > 0
+    bundle = client.get(f"/api/v1/public/exams/{exam}/bundle")
+    assert bundle.status_code == 200
+    assert creds[0]["participant_no"] not in bundle.get_data(as_text=True)
+    path = tmp_path / "public.json"
+    path.write_bytes(bundle.data)
+    assert run_verifier(path).returncode == 0
+    record = client.get(f"/api/v1/public/exams/{exam}/transparency").get_json()
+    assert record["revealed"] and record["commitment"]
+    receipt = decode_receipt(c.emit("start")["result"]["receipt"])
+    proof = client.get(f"/api/v1/public/exams/{exam}/proof/{receipt['seq']}").get_json()
+    assert proof["checkpoint"]["size"] >= receipt["seq"] and proof["proof"]
