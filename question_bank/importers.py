@@ -15,10 +15,10 @@ from question_bank.aiken import parse_aiken
 from question_bank.csv_import import parse_csv, parse_xlsx
 from question_bank.gift import parse_gift
 from question_bank.model import ParsedBank, Problem
-from question_bank.moodle_xml import parse_moodle_xml_with_media
 from question_bank.native import parse_native_bank
-from question_bank.qti import parse_qti_package, parse_qti_xml
+from question_bank.qti import parse_qti_members
 from question_bank.safe_zip import open_zip
+from question_bank.xml_import import parse_xml_bank_with_media
 
 Parser = Callable[[bytes, str], ParsedBank]
 IMAGES = (".png", ".jpg", ".jpeg", ".gif")
@@ -38,29 +38,21 @@ def _text(data: bytes, filename: str) -> tuple[ParsedBank, dict]:
     return parse_aiken(data, filename), {}
 
 
-def _xml(data: bytes, filename: str) -> tuple[ParsedBank, dict]:
-    """Moodle XML (<quiz>) or a QTI item; anything else is named as such."""
-    head = data[:4096].lower()
-    if b"<quiz" in head:
-        return parse_moodle_xml_with_media(data, filename)
-    return parse_qti_xml(data, filename), {}
-
-
 def _zip(data: bytes, filename: str) -> tuple[ParsedBank, dict]:
     """A QTI content package, or one question file with its images beside it."""
     members, problems = open_zip(data)
     if members is None:
         return ParsedBank(code=None, title=None, problems=problems), {}
     if any(PurePosixPath(n).name.lower() == "imsmanifest.xml" for n in members):
-        return parse_qti_package(data, filename)
-    sheets = [n for n in members if PurePosixPath(n).suffix.lower() in _BY_EXTENSION]
+        return parse_qti_members(members, filename)
+    sheets = [n for n in members if _handler(n) is not None]
     if len(sheets) != 1:
         found = ", ".join(sorted(sheets)) or "none"
         return ParsedBank(code=None, title=None, problems=[Problem(
             None, "file", f"{filename}: a zip must hold exactly one question file next to its "
                           f"images (found: {found})")]), {}
     sheet = sheets[0]
-    parsed, media = _BY_EXTENSION[PurePosixPath(sheet).suffix.lower()](members[sheet], filename)
+    parsed, media = _handler(sheet)(members[sheet], filename)
     for name, content in members.items():
         if PurePosixPath(name).suffix.lower() in IMAGES:
             media.setdefault(PurePosixPath(name).name, content)
@@ -71,8 +63,18 @@ _BY_EXTENSION: dict[str, Callable[[bytes, str], tuple[ParsedBank, dict]]] = {
     ".yaml": _no_media(parse_native_bank), ".yml": _no_media(parse_native_bank),
     ".json": _no_media(parse_native_bank), ".csv": _no_media(parse_csv),
     ".xlsx": _no_media(parse_xlsx), ".gift": _no_media(parse_gift),
-    ".aiken": _no_media(parse_aiken), ".txt": _text, ".xml": _xml,
+    ".aiken": _no_media(parse_aiken), ".txt": _text, ".xml": parse_xml_bank_with_media,
+    ".gift.txt": _no_media(parse_gift), ".aiken.txt": _no_media(parse_aiken),
 }
+
+
+def _handler(filename: str):
+    """The handler of the longest known ending (so x.gift.txt is GIFT, not plain text)."""
+    name = filename.lower()
+    for ending in sorted(_BY_EXTENSION, key=len, reverse=True):
+        if name.endswith(ending):
+            return _BY_EXTENSION[ending]
+    return None
 
 
 def parse_upload(data: bytes, filename: str) -> tuple[ParsedBank, dict[str, bytes]]:
@@ -80,7 +82,7 @@ def parse_upload(data: bytes, filename: str) -> tuple[ParsedBank, dict[str, byte
     suffix = PurePosixPath(filename).suffix.lower()
     if suffix == ".zip":
         return _zip(data, filename)
-    handler = _BY_EXTENSION.get(suffix)
+    handler = _handler(filename)
     if handler is None:
         known = ", ".join(sorted([*_BY_EXTENSION, ".zip"]))
         return ParsedBank(code=None, title=None, problems=[

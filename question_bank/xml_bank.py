@@ -32,8 +32,9 @@ class Draft:
 
     `fields` holds id, category, type, text, options (key, text, correct/points) and
     explanation; `lines` the line of each part, by its path below the question
-    (("text",), ("options", 2)). A draft with `spoiled` set never becomes a question:
-    the importer found a problem in it and reported it already.
+    (("text",), ("options", 2)). `index` numbers it in its file (fields read
+    `questions[index]...`). A draft with `spoiled` set never becomes a question: the importer
+    found a problem in it and reported it already.
     """
 
     index: int

@@ -89,3 +89,17 @@ def test_an_upload_too_large_is_refused_as_json(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 1024
     r = upload(client, b"x" * 4096, "big.csv")
     assert r.status_code == 413 and r.get_json()["error"] == "too_large"
+
+
+def test_every_format_goes_through_the_same_upload(client):
+    gift = b"$CATEGORY: TIU\n::tiu-1:: 2 + 2 = ? {=4 ~3 ~5 ~22}\n"
+    aiken = b"Ibu kota Indonesia?\nA. Jakarta\nB. Bandung\nANSWER: A\n"
+    moodle = (b'<?xml version="1.0"?><quiz><question type="multichoice"><name><text>m1</text>'
+              b'</name><questiontext format="html"><text>Pilih</text></questiontext>'
+              b'<single>true</single><answer fraction="100"><text>Ya</text></answer>'
+              b'<answer fraction="0"><text>Tidak</text></answer></question></quiz>')
+    for data, name, expect in ((gift, "tiu.gift.txt", 1), (aiken, "twk.txt", 1),
+                               (moodle, "moodle.xml", 1)):
+        r = upload(client, data, name)
+        assert r.status_code == 201, (name, r.get_json())
+        assert r.get_json()["imported"] == expect
