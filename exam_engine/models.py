@@ -261,3 +261,20 @@ class RulesSecret(Base):
     nonce: Mapped[str] = mapped_column(String(64))
     commitment: Mapped[str] = mapped_column(String(64))
     revealed: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Correction(Base):
+    """A change after the exam closed (a corrected key), applied only on a second approval."""
+
+    __tablename__ = "corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"))
+    question: Mapped[str] = mapped_column(String(100))
+    change: Mapped[dict] = mapped_column(JSON)            # {"key": [...]} or {"points": {...}}
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(64))
+    requested_ms: Mapped[int] = mapped_column(BigInteger)
+    approved_by: Mapped[str | None] = mapped_column(String(64), default=None)
+    approved_ms: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | applied

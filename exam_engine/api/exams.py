@@ -100,3 +100,31 @@ def exam_bundle(code: str):
     from exam_engine.api.public import _bundle
 
     return _bundle(code, with_names=request.args.get("with_names") == "true", public=False)
+
+
+@bp.post("/exams/<code>/corrections")
+@staff("admin")
+def request_correction(code: str):
+    """An admin asks for a corrected key after the exam closed (pending a second admin)."""
+    from exam_engine.api import json_body
+    from exam_engine.services import corrections
+
+    data = json_body()
+    return corrections.request(code, g.staff.username, data.get("question"),
+                               data.get("change"), data.get("reason")), 201
+
+
+@bp.post("/exams/<code>/corrections/<int:correction_id>/approve")
+@staff("admin")
+def approve_correction(code: str, correction_id: int):
+    from exam_engine.services import corrections
+
+    return corrections.approve(code, correction_id, g.staff.username)
+
+
+@bp.get("/exams/<code>/corrections")
+@staff("admin", "observer")
+def list_corrections(code: str):
+    from exam_engine.services import corrections
+
+    return {"exam": code, "corrections": corrections.listing(code)}

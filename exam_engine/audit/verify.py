@@ -214,25 +214,61 @@ def rules_of(defn: dict) -> ExamRules:
     return ExamRules(tuple(sections), pass_rule, tuple(defn["tie_break"]))
 
 
+def _corrections(events, report: Report) -> list[tuple[int, dict]]:
+    """Corrected keys after closing; each must carry two different admins."""
+    out = []
+    for seq, kind, _a, _t, payload, *_ in events:
+        if kind == "corrected":
+            c = json.loads(payload)
+            if not c.get("approved_by") or c.get("approved_by") == c.get("requested_by"):
+                report.add(f"event #{seq} (corrected): not approved by a second admin")
+            out.append((seq, c))
+    return out
+
+
+def _entries(material: dict, corrections: list[tuple[int, dict]], upto: int | None) -> dict:
+    """Every pool question's key and points, with corrections up to id `upto` applied."""
+    entries = {e["id"]: dict(e) for p in material["pools"].values()
+               for cat in p["categories"].values() for e in cat}
+    for _seq, c in corrections:
+        if upto is not None and c["correction"] > upto:
+            break
+        entry = entries.get(c["question"])
+        if entry is not None:
+            entry.update({k: c[k] for k in ("key", "points") if k in c})
+    return entries
+
+
+def _score_all(rules: ExamRules, entries: dict, states: list) -> list:
+    forms = [[_item_key(entries[f["question"]], f["section"]) for f in s.form] for s in states]
+    return scoring.score_batch(rules, forms, [s.answers for s in states]) if states else []
+
+
+def _compare(report: Report, where: str, got: dict, score) -> None:
+    want = {"sections": {k: scoring.exact(v) for k, v in score.sections.items()},
+            "total": scoring.exact(score.total), "passed": score.passed}
+    for k, v in want.items():
+        if got.get(k) != v:
+            report.add(f"{where}: recorded {k} {got.get(k)!r}, re-scored from the logged "
+                       f"answers {v!r}")
+
+
 def _check_scores(bundle: dict, material: dict, states: dict, report: Report) -> None:
     rules = rules_of(material["definition"])
-    entries = {e["id"]: e for p in material["pools"].values()
-               for cat in p["categories"].values() for e in cat}
+    corrections = _corrections(bundle["events"], report)
     ended = [s for s in states.values() if s.scored is not None]
-    forms = [[_item_key(entries[f["question"]], f["section"]) for f in s.form] for s in ended]
-    scores = scoring.score_batch(rules, forms, [s.answers for s in ended]) if ended else []
     report.attempts = len(ended)
-    rescored = {}
-    for state, score in zip(ended, scores, strict=True):
-        rescored[state.candidate] = score
-        got = state.scored
-        want = {"sections": {k: scoring.exact(v) for k, v in score.sections.items()},
-                "total": scoring.exact(score.total), "passed": score.passed}
-        for k, v in want.items():
-            if got.get(k) != v:
-                report.add(f"candidate {state.candidate}, event #{state.scored_seq} (scored): "
-                           f"recorded {k} {got.get(k)!r}, re-scored from the logged answers "
-                           f"{v!r}")
+    for state, score in zip(ended, _score_all(rules, _entries(material, [], None), ended),
+                            strict=True):
+        _compare(report, f"candidate {state.candidate}, event #{state.scored_seq} (scored)",
+                 state.scored, score)
+    for seq, payload, state in [(seq, p, st) for st in ended for seq, p in st.rescored]:
+        entries = _entries(material, corrections, payload.get("correction"))
+        [score] = _score_all(rules, entries, [state])
+        _compare(report, f"candidate {state.candidate}, event #{seq} (rescored)", payload,
+                 score)
+    final = _score_all(rules, _entries(material, corrections, None), ended)
+    rescored = {st.candidate: sc for st, sc in zip(ended, final, strict=True)}
     ranks = scoring.rank(list(rescored.items()), rules.tie_break)
     published = {r["candidate"]: r for r in bundle["results"]}
     for cand, score in rescored.items():

@@ -26,6 +26,7 @@ class AttemptState:
     end_reason: str | None = None
     scored: dict | None = None
     scored_seq: int | None = None
+    rescored: list[tuple[int, dict]] = field(default_factory=list)  # after corrections
     problems: list[tuple[int, str]] = field(default_factory=list)  # (event seq, what is wrong)
 
     def deadline(self, now: int) -> int:
@@ -42,7 +43,7 @@ def start(seq: int, payload: dict) -> AttemptState:
 
 def apply(state: AttemptState, seq: int, kind: str, payload: dict, at: int) -> None:
     """Apply one event; anything the rules would not have allowed is recorded as a problem."""
-    if state.status == "ended" and kind not in ("scored", "incident", "message"):
+    if state.status == "ended" and kind not in ("scored", "rescored", "incident", "message"):
         state.problems.append((seq, f"{kind} after the attempt ended"))
         return
     if kind == "answered":
@@ -74,3 +75,7 @@ def apply(state: AttemptState, seq: int, kind: str, payload: dict, at: int) -> N
         if state.status != "ended":
             state.problems.append((seq, "scored before it ended"))
         state.scored, state.scored_seq = payload, seq
+    elif kind == "rescored":
+        if state.scored is None:
+            state.problems.append((seq, "re-scored before it was scored"))
+        state.rescored.append((seq, payload))

@@ -218,3 +218,34 @@ def test_the_announcement_and_public_bundle_wait_until_the_results_are_final(act
     receipt = decode_receipt(c.emit("start")["result"]["receipt"])
     proof = client.get(f"/api/v1/public/exams/{exam}/proof/{receipt['seq']}").get_json()
     assert proof["checkpoint"]["size"] >= receipt["seq"] and proof["proof"]
+
+
+def test_a_corrected_key_needs_a_second_admin_and_the_verifier_replays_it(actions, client,
+                                                                          runner, tmp_path):
+    from tests.conftest import bearer, staff_user
+
+    exam, creds, _ = sit_exam(actions, 5)
+    first, second = staff_user(client, "admin", "ani"), staff_user(client, "admin", "budi")
+    before = {r["participant_no"]: r["total"] for r in actions.results(exam)}
+    from exam_engine.models import AttemptItem
+
+    with db.read() as s:                      # a TWK question someone actually had
+        question = s.execute(select(AttemptItem.qid).where(AttemptItem.section == "TWK")
+                             .limit(1)).scalar()
+    old_key = actions.key_of(small_bank())[question]
+    new_key = "B" if old_key != "B" else "C"
+    r = client.post(f"/api/v1/exams/{exam}/corrections", headers=bearer(first), json={
+        "question": question, "change": {"key": [new_key]}, "reason": "banding: kunci salah"})
+    assert r.status_code == 201 and r.get_json()["status"] == "pending"
+    cid = r.get_json()["id"]
+    assert {r["participant_no"]: r["total"] for r in actions.results(exam)} == before
+    same = client.post(f"/api/v1/exams/{exam}/corrections/{cid}/approve", headers=bearer(first))
+    assert same.status_code == 403                # the requester cannot approve it
+    ok = client.post(f"/api/v1/exams/{exam}/corrections/{cid}/approve", headers=bearer(second))
+    assert ok.status_code == 200 and ok.get_json()["status"] == "applied"
+    assert ok.get_json()["rescored"] >= 1
+    with db.read() as s:
+        kinds = [k for (k,) in s.execute(text("SELECT kind FROM events ORDER BY seq"))]
+    assert "corrected" in kinds and kinds.count("rescored") == ok.get_json()["rescored"]
+    proc = run_verifier(export(runner, exam, tmp_path / "corrected.json"))
+    assert proc.returncode == 0, proc.stdout
