@@ -20,7 +20,11 @@ def main(argv: list[str] | None = None) -> int:
     except Unreadable as exc:
         print(f"UNREADABLE: {exc}")
         return 2
-    report = verify(bundle, receipt=args.receipt)
+    try:
+        report = verify(bundle, receipt=args.receipt)
+    except Unreadable as exc:
+        print(f"UNREADABLE: {exc}")
+        return 2
     print(report.verdict())
     for line in report.mismatches:
         print(f"  - {line}")

@@ -1,13 +1,21 @@
-"""Every check of a bundle: signatures, chain, tree, proofs, commitment, forms, scores, ranks.
+"""Every check of a bundle: numbering, chain, tree, signatures, proofs, commitment, forms,
+the attempt's rules, scores, corrections, ranks, published results, receipts.
 
-Each mismatch names the candidate (by pseudonym) and the event (#seq) where it shows.
+One streaming pass over the events (a bundle can hold millions), then the checks that
+need the revealed rules. Each mismatch names the candidate (by pseudonym) and the event.
 """
 from __future__ import annotations
 
+import gc
 import json
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from pathlib import Path
+from hashlib import sha256
 
+from exam_engine.audit import bundlefile
+from exam_engine.audit.bundlefile import Unreadable
 from exam_engine.core import attempt as fold
 from exam_engine.core import chain, ed25519, merkle, randomization, scoring
 from exam_engine.core.checkpoints import (
@@ -19,24 +27,14 @@ from exam_engine.core.checkpoints import (
 from exam_engine.core.ledger import event_bytes
 from exam_engine.core.rules import ExamRules, ItemKey, PassRule, SectionRule
 
-FORMAT = "exam-engine-bundle/1"
+__all__ = ["Report", "Unreadable", "load", "verify", "rules_of"]
+ATTEMPT_KINDS = {"created", "answered", "flagged", "extended", "paused", "resumed", "ended",
+                 "scored", "rescored"}
 
 
-class Unreadable(Exception):
-    """The bundle cannot be read at all (exit status 2)."""
-
-
-def load(path: str) -> dict:
-    try:
-        bundle = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise Unreadable(f"{path}: {exc}") from None
-    if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
-        raise Unreadable(f"{path}: not a {FORMAT} bundle")
-    for key in ("exam", "public_key", "checkpoints", "events", "results"):
-        if key not in bundle:
-            raise Unreadable(f"{path}: the bundle has no {key!r}")
-    return bundle
+def load(path: str) -> tuple[str, dict]:
+    """The bundle's path and header (events are streamed later)."""
+    return path, bundlefile.read_header(path)
 
 
 @dataclass
@@ -62,71 +60,117 @@ class Report:
         return f"MISMATCH: {len(self.mismatches)} problem(s) found; {what}"
 
 
-def verify(bundle: dict, receipt: str | None = None) -> Report:
+@dataclass
+class Log:
+    """What one pass over the events leaves behind."""
+
+    leaves: bytearray = field(default_factory=bytearray)     # 32 bytes per event
+    roots: dict[int, str] = field(default_factory=dict)       # checkpoint size -> root
+    owners: dict[int, str] = field(default_factory=dict)      # attempt -> pseudonym
+    states: dict[int, fold.AttemptState] = field(default_factory=dict)
+    created_seq: dict[int, int] = field(default_factory=dict)
+    committed: list[tuple[int, dict]] = field(default_factory=list)
+    revealed: list[tuple[int, dict]] = field(default_factory=list)
+    corrections: list[tuple[int, dict]] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return len(self.leaves) // 32
+
+    def leaf(self, index: int) -> bytes:
+        return bytes(self.leaves[index * 32:(index + 1) * 32])
+
+    def leaf_list(self, upto: int) -> list[bytes]:
+        return [self.leaf(i) for i in range(upto)]
+
+
+def verify(bundle: tuple[str, dict], receipt: str | None = None) -> Report:
     """Run every check; never stops at the first problem."""
-    report = Report(bundle["exam"], events=len(bundle["events"]),
-                    checkpoints=len(bundle["checkpoints"]))
-    events = bundle["events"]
-    who = _attempt_owners(events)
-    leaves = _check_chain(events, who, report)
-    _check_checkpoints(bundle, leaves, report)
-    material = _check_reveal(bundle, events, report)
+    path, header = bundle
+    report = Report(header["exam"], checkpoints=len(header["checkpoints"]))
+    # Millions of small live objects and no cycles to free: without this the collector
+    # rescans them all, again and again, and the pass slows down as the log grows.
+    gc.disable()
+    try:
+        log = _pass(path, header, report)
+    finally:
+        gc.enable()
+    gc.freeze()
+    report.events = log.size
+    _check_checkpoints(header, log, report)
+    material = _check_reveal(log, report)
+    for attempt, state in log.states.items():
+        for seq, problem in state.problems:
+            report.add(f"{_where(seq, log.owners, attempt)}: {problem}")
     if material is not None:
-        states = _replay(events, material, who, report)
-        _check_scores(bundle, material, states, report)
+        _check_forms(material, log, report)
+        _check_scores(header, material, log, report)
     if receipt:
-        _check_receipt(bundle, receipt, leaves, report)
+        _check_receipt(header, receipt, log, report)
     return report
 
 
-def _where(seq: int, who: dict, attempt) -> str:
-    return f"candidate {who.get(attempt, '?')}, event #{seq}"
+def _where(seq: int, owners: dict, attempt) -> str:
+    return f"candidate {owners.get(attempt, '?')}, event #{seq}"
 
 
-def _attempt_owners(events) -> dict:
-    owners = {}
-    for _seq, kind, attempt, _at, payload, *_ in events:
-        if kind == "created":
-            owners[attempt] = json.loads(payload).get("candidate", "?")
-    return owners
-
-
-def _check_chain(events, who, report: Report) -> list[bytes]:
-    """Numbering, the hash chain (each link checked from the recorded one before it)."""
-    leaves, prev, expected_seq = [], chain.GENESIS, 1
-    for seq, kind, attempt, at, payload, link, *_ in events:
-        if seq != expected_seq:
-            report.add(f"events #{expected_seq}..#{seq - 1} are missing before "
-                       f"{_where(seq, who, attempt)} ({kind})")
-        expected_seq = seq + 1
+def _pass(path: str, header: dict, report: Report) -> Log:
+    """Numbering, every chain link, leaf hashes and roots, and each attempt's fold."""
+    log = Log()
+    sizes = {c["size"] for c in header["checkpoints"]}
+    tree = merkle.MerkleLog()
+    prev, expected = chain.GENESIS, 1
+    for seq, kind, attempt, at, payload, link in bundlefile.events(path):
+        if seq != expected:
+            report.add(f"events #{expected}..#{seq - 1} are missing before "
+                       f"{_where(seq, log.owners, attempt)} ({kind})")
+        expected = seq + 1
         data = event_bytes(seq, kind, attempt, at, payload)
-        if chain.chain_next(prev, data).hex() != link:
-            report.add(f"{_where(seq, who, attempt)} ({kind}): its chain link does not match; "
-                       "the event was changed, or one before it removed")
+        if sha256(prev + sha256(data).digest()).hexdigest() != link:
+            report.add(f"{_where(seq, log.owners, attempt)} ({kind}): its chain link does "
+                       "not match; the event was changed, or one before it removed")
         prev = bytes.fromhex(link)
-        leaves.append(merkle.leaf_hash(data))
-    return leaves
+        leaf = sha256(b"\x00" + data).digest()
+        log.leaves += leaf
+        tree.append(leaf)
+        if tree.size in sizes:
+            log.roots[tree.size] = tree.root().hex()
+        if kind in ATTEMPT_KINDS and attempt is not None:
+            _fold(log, seq, kind, attempt, at, payload)
+        elif kind == "committed":
+            log.committed.append((seq, json.loads(payload)))
+        elif kind == "revealed":
+            log.revealed.append((seq, json.loads(payload)))
+        elif kind == "corrected":
+            log.corrections.append((seq, json.loads(payload)))
+    return log
 
 
-def _check_checkpoints(bundle: dict, leaves: list[bytes], report: Report) -> None:
-    key = bytes.fromhex(bundle["public_key"])
-    roots: dict[int, str] = {}
-    log = merkle.MerkleLog()
-    sizes = sorted({c["size"] for c in bundle["checkpoints"]})
-    for size in sizes:
-        if size > len(leaves):
-            break
-        log.extend(leaves[log.size:size])
-        roots[size] = log.root().hex()
-    by_size = {c["size"]: c for c in bundle["checkpoints"]}
-    for c in bundle["checkpoints"]:
+def _fold(log: Log, seq: int, kind: str, attempt: int, at: int, payload: str) -> None:
+    data = json.loads(payload)
+    if kind == "created":
+        log.owners[attempt] = data.get("candidate", "?")
+        log.created_seq[attempt] = seq
+        # Kept for the whole run: compact tuples of interned strings.
+        data["form"] = [{"section": sys.intern(f["section"]), "question": sys.intern(
+            f["question"]), "options": tuple(sys.intern(o) for o in f["options"])}
+            for f in data["form"]]
+        log.states[attempt] = fold.start(seq, data)
+    elif attempt in log.states:
+        fold.apply(log.states[attempt], seq, kind, data, at)
+
+
+def _check_checkpoints(header: dict, log: Log, report: Report) -> None:
+    key = bytes.fromhex(header["public_key"])
+    by_size = {c["size"]: c for c in header["checkpoints"]}
+    for c in header["checkpoints"]:
         size, name = c["size"], f"checkpoint of size {c['size']}"
-        head = tree_head_bytes(bundle["exam"], size, c["root"], c["time"])
+        head = tree_head_bytes(header["exam"], size, c["root"], c["time"])
         if not ed25519.verify(key, head, bytes.fromhex(c["signature"])):
             report.add(f"{name}: the signature does not verify with the published key")
-        if size > len(leaves):
-            report.add(f"{name}: the log was truncated: it holds {len(leaves)} events")
-        elif roots[size] != c["root"]:
+        if size > log.size:
+            report.add(f"{name}: the log was truncated: it holds {log.size} events")
+        elif log.roots.get(size) != c["root"]:
             report.add(f"{name}: its root does not match the log's first {size} events")
         for p in c.get("consistency", []):
             old = by_size.get(p["from"])
@@ -135,52 +179,45 @@ def _check_checkpoints(bundle: dict, leaves: list[bytes], report: Report) -> Non
                     old["size"], size, bytes.fromhex(old["root"]), bytes.fromhex(c["root"]),
                     proof):
                 report.add(f"{name}: not consistent with checkpoint of size {p['from']}")
-    if sizes and sizes[-1] < len(leaves):
-        report.add(f"events after #{sizes[-1]} are covered by no checkpoint")
+    last = max(by_size, default=0)
+    if last < log.size:
+        report.add(f"events after #{last} are covered by no checkpoint")
 
 
-def _check_reveal(bundle: dict, events, report: Report) -> dict | None:
-    committed = [(seq, json.loads(p)) for seq, kind, _a, _t, p, *_ in events
-                 if kind == "committed"]
-    revealed = [(seq, json.loads(p)) for seq, kind, _a, _t, p, *_ in events
-                if kind == "revealed"]
-    if not committed:
+def _check_reveal(log: Log, report: Report) -> dict | None:
+    if not log.committed:
         report.add("the log holds no rules commitment")
         return None
-    if not revealed:
+    if not log.revealed:
         report.add("the rules have not been revealed yet: scores cannot be re-derived")
         return None
-    (cseq, c), (rseq, r) = committed[0], revealed[-1]
+    (cseq, c), (rseq, r) = log.committed[0], log.revealed[-1]
     if commitment(r["material"], r["nonce"]) != c["commitment"]:
         report.add(f"event #{rseq} (revealed): the revealed rules do not match the commitment "
                    f"published at event #{cseq}")
     return r["material"]
 
 
-def _replay(events, material: dict, who: dict, report: Report) -> dict[int, fold.AttemptState]:
+# -- forms ----------------------------------------------------------------------------------
+
+_plans: tuple | None = None
+
+
+def _init_forms(plans) -> None:
+    global _plans
+    _plans = plans
+
+
+def _forms_of(seeds: list[str]) -> list[list[tuple[str, str, list[str]]]]:
+    plans, options, shuffle_q, shuffle_o, fixed = _plans
+    return [randomization.build_form(seed, plans, options, shuffle_q, shuffle_o, fixed)
+            for seed in seeds]
+
+
+def _plans_of(material: dict) -> tuple:
     defn = material["definition"]
     pools = {(bank, cat): entries for bank, p in material["pools"].items()
              for cat, entries in p["categories"].items()}
-    states: dict[int, fold.AttemptState] = {}
-    for seq, kind, attempt, at, payload, *_ in events:
-        if attempt is None:
-            continue
-        data = json.loads(payload)
-        if kind == "created":
-            states[attempt] = state = fold.start(seq, data)
-            if _regenerate(defn, pools, data["seed"]) != [
-                    (f["section"], f["question"], f["options"]) for f in data["form"]]:
-                report.add(f"{_where(seq, who, attempt)} (created): the form does not follow "
-                           "from its seed")
-        elif attempt in states:
-            fold.apply(states[attempt], seq, kind, data, at)
-    for attempt, state in states.items():
-        for seq, problem in state.problems:
-            report.add(f"{_where(seq, who, attempt)}: {problem}")
-    return states
-
-
-def _regenerate(defn: dict, pools: dict, seed: str) -> list[tuple[str, str, list[str]]]:
     plans, options, fixed = [], {}, set()
     for sec in defn["sections"]:
         draws = []
@@ -192,10 +229,35 @@ def _regenerate(defn: dict, pools: dict, seed: str) -> list[tuple[str, str, list
                     fixed.add(e["id"])
             draws.append(randomization.Draw(tuple(e["id"] for e in entries), d["count"]))
         plans.append(randomization.SectionPlan(sec["code"], tuple(draws)))
-    return [tuple(x) for x in randomization.build_form(
-        seed, plans, options, defn["shuffle_questions"], defn["shuffle_options"],
-        frozenset(fixed))]
+    return (tuple(plans), options, defn["shuffle_questions"], defn["shuffle_options"],
+            frozenset(fixed))
 
+
+def _check_forms(material: dict, log: Log, report: Report) -> None:
+    """Every form regenerated from its seed by the documented rule (on every core)."""
+    plans = _plans_of(material)
+    attempts = list(log.states)
+    seeds = [log.states[a].seed for a in attempts]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(seeds) < 200 or workers == 1:
+        _init_forms(plans)
+        forms = _forms_of(seeds)
+    else:
+        chunks = [seeds[i::workers] for i in range(workers)]
+        with ProcessPoolExecutor(workers, initializer=_init_forms, initargs=(plans,)) as pool:
+            parts = list(pool.map(_forms_of, chunks))
+        forms = [None] * len(seeds)
+        for w, part in enumerate(parts):
+            forms[w::workers] = part
+    for attempt, form in zip(attempts, forms, strict=True):
+        recorded = [(f["section"], f["question"], list(f["options"]))
+                    for f in log.states[attempt].form]
+        if [tuple(x) for x in form] != recorded:
+            report.add(f"{_where(log.created_seq[attempt], log.owners, attempt)} (created): "
+                       "the form does not follow from its seed")
+
+
+# -- scores ---------------------------------------------------------------------------------
 
 def rules_of(defn: dict) -> ExamRules:
     """The scoring rules of a revealed exam definition."""
@@ -214,33 +276,29 @@ def rules_of(defn: dict) -> ExamRules:
     return ExamRules(tuple(sections), pass_rule, tuple(defn["tie_break"]))
 
 
-def _corrections(events, report: Report) -> list[tuple[int, dict]]:
-    """Corrected keys after closing; each must carry two different admins."""
-    out = []
-    for seq, kind, _a, _t, payload, *_ in events:
-        if kind == "corrected":
-            c = json.loads(payload)
-            if not c.get("approved_by") or c.get("approved_by") == c.get("requested_by"):
-                report.add(f"event #{seq} (corrected): not approved by a second admin")
-            out.append((seq, c))
-    return out
-
-
-def _entries(material: dict, corrections: list[tuple[int, dict]], upto: int | None) -> dict:
-    """Every pool question's key and points, with corrections up to id `upto` applied."""
+def _keys(material: dict, corrections: list[tuple[int, dict]], upto: int | None
+          ) -> dict[tuple[str, str], ItemKey]:
+    """(question, section) -> its key, with corrections up to id `upto` applied."""
     entries = {e["id"]: dict(e) for p in material["pools"].values()
                for cat in p["categories"].values() for e in cat}
     for _seq, c in corrections:
         if upto is not None and c["correction"] > upto:
             break
-        entry = entries.get(c["question"])
-        if entry is not None:
-            entry.update({k: c[k] for k in ("key", "points") if k in c})
-    return entries
+        if c["question"] in entries:
+            entries[c["question"]].update({k: c[k] for k in ("key", "points") if k in c})
+    sections = {d["category"]: s["code"] for s in material["definition"]["sections"]
+                for d in s["draw"]}
+    out = {}
+    for e in entries.values():
+        for section in set(sections.values()):
+            out[(e["id"], section)] = ItemKey(
+                question=e["id"], section=section, type=e["type"], options=tuple(e["options"]),
+                key=frozenset(e.get("key", ())), points=dict(e.get("points", {})))
+    return out
 
 
-def _score_all(rules: ExamRules, entries: dict, states: list) -> list:
-    forms = [[_item_key(entries[f["question"]], f["section"]) for f in s.form] for s in states]
+def _score_all(rules: ExamRules, keys: dict, states: list) -> list:
+    forms = [[keys[(f["question"], f["section"])] for f in s.form] for s in states]
     return scoring.score_batch(rules, forms, [s.answers for s in states]) if states else []
 
 
@@ -253,25 +311,28 @@ def _compare(report: Report, where: str, got: dict, score) -> None:
                        f"answers {v!r}")
 
 
-def _check_scores(bundle: dict, material: dict, states: dict, report: Report) -> None:
+def _check_scores(header: dict, material: dict, log: Log, report: Report) -> None:
     rules = rules_of(material["definition"])
-    corrections = _corrections(bundle["events"], report)
-    ended = [s for s in states.values() if s.scored is not None]
+    for seq, c in log.corrections:
+        if not c.get("approved_by") or c.get("approved_by") == c.get("requested_by"):
+            report.add(f"event #{seq} (corrected): not approved by a second admin")
+    ended = [s for s in log.states.values() if s.scored is not None]
     report.attempts = len(ended)
-    for state, score in zip(ended, _score_all(rules, _entries(material, [], None), ended),
-                            strict=True):
+    original = _score_all(rules, _keys(material, [], None), ended)
+    for state, score in zip(ended, original, strict=True):
         _compare(report, f"candidate {state.candidate}, event #{state.scored_seq} (scored)",
                  state.scored, score)
     for seq, payload, state in [(seq, p, st) for st in ended for seq, p in st.rescored]:
-        entries = _entries(material, corrections, payload.get("correction"))
-        [score] = _score_all(rules, entries, [state])
+        keys = _keys(material, log.corrections, payload.get("correction"))
+        [score] = _score_all(rules, keys, [state])
         _compare(report, f"candidate {state.candidate}, event #{seq} (rescored)", payload,
                  score)
-    final = _score_all(rules, _entries(material, corrections, None), ended)
-    rescored = {st.candidate: sc for st, sc in zip(ended, final, strict=True)}
-    ranks = scoring.rank(list(rescored.items()), rules.tie_break)
-    published = {r["candidate"]: r for r in bundle["results"]}
-    for cand, score in rescored.items():
+    final = (_score_all(rules, _keys(material, log.corrections, None), ended)
+             if log.corrections else original)
+    derived = {st.candidate: sc for st, sc in zip(ended, final, strict=True)}
+    ranks = scoring.rank(list(derived.items()), rules.tie_break)
+    published = {r["candidate"]: r for r in header["results"]}
+    for cand, score in derived.items():
         row = published.get(cand)
         if row is None:
             report.add(f"candidate {cand}: scored in the log but absent from the results")
@@ -284,31 +345,24 @@ def _check_scores(bundle: dict, material: dict, states: dict, report: Report) ->
                 report.add(f"candidate {cand}: published {k} {row.get(k)!r}, "
                            f"re-derived {v!r}")
     for cand, row in published.items():
-        if row.get("total") is not None and cand not in rescored:
+        if row.get("total") is not None and cand not in derived:
             report.add(f"candidate {cand}: a published score with no scored attempt in the log")
 
 
-def _item_key(entry: dict, section: str) -> ItemKey:
-    return ItemKey(question=entry["id"], section=section, type=entry["type"],
-                   options=tuple(entry["options"]), key=frozenset(entry.get("key", ())),
-                   points=dict(entry.get("points", {})))
-
-
-def _check_receipt(bundle: dict, code: str, leaves: list[bytes], report: Report) -> None:
+def _check_receipt(header: dict, code: str, log: Log, report: Report) -> None:
     receipt = decode_receipt(code)
-    if receipt is None or receipt.get("exam") != bundle["exam"]:
+    if receipt is None or receipt.get("exam") != header["exam"]:
         report.add("the receipt cannot be read, or is for another exam")
         return
     index = receipt["seq"] - 1
-    if not 0 <= index < len(leaves) or merkle.leaf_hash(receipt_leaf(receipt)) != leaves[index]:
+    if not 0 <= index < log.size or merkle.leaf_hash(receipt_leaf(receipt)) != log.leaf(index):
         report.add(f"receipt for event #{receipt['seq']}: it does not match the logged score")
         return
-    last = max(bundle["checkpoints"], key=lambda c: c["size"], default=None)
+    last = max(header["checkpoints"], key=lambda c: c["size"], default=None)
     if last is None or last["size"] <= index:
         report.add("the receipt's event is covered by no checkpoint")
         return
-    proof = merkle.inclusion_proof(leaves, index, last["size"])
-    if not merkle.verify_inclusion(leaves[index], index, last["size"], proof,
+    proof = merkle.inclusion_proof(log.leaf_list(last["size"]), index, last["size"])
+    if not merkle.verify_inclusion(log.leaf(index), index, last["size"], proof,
                                    bytes.fromhex(last["root"])):
         report.add("the receipt's event is not included in the last checkpoint")
-

@@ -28,6 +28,10 @@ class AttemptState:
     scored_seq: int | None = None
     rescored: list[tuple[int, dict]] = field(default_factory=list)  # after corrections
     problems: list[tuple[int, str]] = field(default_factory=list)  # (event seq, what is wrong)
+    questions: frozenset[str] = frozenset()     # the form's question ids
+
+    def __post_init__(self) -> None:
+        self.questions = frozenset(item["question"] for item in self.form)
 
     def deadline(self, now: int) -> int:
         return self.clock.deadline(now)
@@ -48,7 +52,7 @@ def apply(state: AttemptState, seq: int, kind: str, payload: dict, at: int) -> N
         return
     if kind == "answered":
         q = payload["question"]
-        if q not in {item["question"] for item in state.form}:
+        if q not in state.questions:
             state.problems.append((seq, f"answer to {q}, which is not on the form"))
         elif state.status == "paused":
             state.problems.append((seq, f"answer to {q} stored while paused"))

@@ -1,18 +1,16 @@
-"""The verification bundle: everything an oversight team needs, in one JSON file (§5)."""
+"""The verification bundle: everything an oversight team needs, in one JSON Lines file (§5)."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from sqlalchemy import select
 
 from exam_engine import clock
+from exam_engine.audit import bundlefile
 from exam_engine.extensions import db
 from exam_engine.models import Candidate, Event, RulesSecret
 from exam_engine.services import results, transparency
 from exam_engine.services.boards import exam_by_code
-
-FORMAT = "exam-engine-bundle/1"
 
 
 def export(exam_code: str, path: Path, with_names: bool = False) -> dict:
@@ -27,11 +25,8 @@ def export(exam_code: str, path: Path, with_names: bool = False) -> dict:
         people = {c.participant_no: c for c in s.execute(
             select(Candidate).where(Candidate.exam_id == exam.id)).scalars()}
         secret = s.get(RulesSecret, exam.id)
-        events = [[e.seq, e.kind, e.attempt_id, e.created_ms, e.payload, e.chain]
-                  for e in s.execute(select(Event).where(Event.exam_id == exam.id)
-                                     .order_by(Event.seq)).scalars()]
-    bundle = {
-        "format": FORMAT,
+        exam_id = exam.id
+    header = {
         "exam": exam_code,
         "title": record["title"],
         "exported": clock.now_ms(),
@@ -39,14 +34,18 @@ def export(exam_code: str, path: Path, with_names: bool = False) -> dict:
         "commitment": secret.commitment if secret else None,
         "reveal": record.get("reveal"),
         "checkpoints": record["checkpoints"],
-        "events": events,
         "results": [{"candidate": people[r["participant_no"]].pseudonym,
                      **{k: r[k] for k in ("status", "sections", "total", "passed", "rank")}}
                     for r in published],
     }
     if with_names:
-        bundle["names"] = {c.pseudonym: {"participant_no": c.participant_no, "name": c.name}
+        header["names"] = {c.pseudonym: {"participant_no": c.participant_no, "name": c.name}
                            for c in people.values()}
-    path.write_text(json.dumps(bundle, separators=(",", ":"), ensure_ascii=False))
-    return {"exam": exam_code, "events": len(events), "checkpoints": len(bundle["checkpoints"]),
-            "revealed": bundle["reveal"] is not None, "path": str(path)}
+    with db.read() as s:
+        rows = s.execute(select(Event.seq, Event.kind, Event.attempt_id, Event.created_ms,
+                                Event.payload, Event.chain)
+                         .where(Event.exam_id == exam_id).order_by(Event.seq)
+                         .execution_options(yield_per=5000))
+        count = bundlefile.write(path, header, (list(r) for r in rows))
+    return {"exam": exam_code, "events": count, "checkpoints": len(header["checkpoints"]),
+            "revealed": header["reveal"] is not None, "path": str(path)}

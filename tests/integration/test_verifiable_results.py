@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, text
 
+from exam_engine.audit import bundlefile
 from exam_engine.core import ed25519
 from exam_engine.core.checkpoints import decode_receipt, encode_receipt, tree_head_bytes
 from exam_engine.extensions import db
@@ -71,9 +72,9 @@ def export(runner, exam: str, path: Path) -> Path:
 
 def test_a_whole_exam_verifies_clean_in_a_separate_process(actions, runner, tmp_path):
     exam, creds, receipts = sit_exam(actions, 50)
-    bundle = export(runner, exam, tmp_path / "bundle.json")
-    data = json.loads(bundle.read_text())
-    assert data["reveal"] is not None and len(data["checkpoints"]) >= 2
+    bundle = export(runner, exam, tmp_path / "bundle.jsonl")
+    header = bundlefile.read_header(bundle)
+    assert header["reveal"] is not None and len(header["checkpoints"]) >= 2
     assert creds[0]["participant_no"] not in bundle.read_text()   # pseudonymous by default
     proc = run_verifier(bundle)
     assert proc.returncode == 0, proc.stdout + proc.stderr
@@ -153,9 +154,9 @@ def test_a_deleted_event_is_caught(sat, runner, tmp_path):
 def test_a_truncated_log_is_caught(sat, runner, tmp_path):
     exam, *_ = sat
     path = export(runner, exam, tmp_path / "b.json")
-    data = json.loads(path.read_text())
-    data["events"] = data["events"][:-5]
-    path.write_text(json.dumps(data))
+    header, events = bundlefile.read(path)
+    header.pop("format")
+    bundlefile.write(path, header, events[:-5])
     proc = run_verifier(path)
     assert proc.returncode == 1 and "the log was truncated" in proc.stdout
 
@@ -163,13 +164,14 @@ def test_a_truncated_log_is_caught(sat, runner, tmp_path):
 def test_a_checkpoint_re_signed_over_another_root_is_caught(sat, runner, tmp_path):
     exam, *_ = sat
     path = export(runner, exam, tmp_path / "b.json")
-    data = json.loads(path.read_text())
-    cp = data["checkpoints"][-1]
+    header, events = bundlefile.read(path)
+    header.pop("format")
+    cp = header["checkpoints"][-1]
     cp["root"] = "00" * 32
     secret = bytes.fromhex(_signing_secret())      # even the engine's own key cannot hide it
     cp["signature"] = ed25519.sign(secret, tree_head_bytes(exam, cp["size"], cp["root"],
                                                            cp["time"])).hex()
-    path.write_text(json.dumps(data))
+    bundlefile.write(path, header, events)
     proc = run_verifier(path)
     assert proc.returncode == 1
     assert f"checkpoint of size {cp['size']}: its root does not match" in proc.stdout
