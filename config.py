@@ -52,8 +52,17 @@ class Config:
         # Socket.IO origins allowed besides the page's own host (comma separated).
         origins = env.get("EXAM_ALLOWED_ORIGINS", "")
         self.ALLOWED_ORIGINS = [o.strip() for o in origins.split(",") if o.strip()]
-        self.SWEEP_INTERVAL_S = float(env.get("EXAM_SWEEP_INTERVAL", "1.0"))
-        self.MAX_UPLOAD_BYTES = int(env.get("EXAM_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
+        self.SWEEP_INTERVAL_S = _number("EXAM_SWEEP_INTERVAL", "1.0", float, 0.05, 60)
+        self.MAX_UPLOAD_BYTES = _number("EXAM_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024), int,
+                                        1024, 1024**3)
+        self.SIGNING_KEY = env.get("EXAM_SIGNING_KEY") or None
+        if self.SIGNING_KEY is not None:
+            try:
+                if len(bytes.fromhex(self.SIGNING_KEY)) != 32:
+                    raise ValueError
+            except ValueError:
+                raise ConfigError("EXAM_SIGNING_KEY must be 64 hex digits (an Ed25519 "
+                                  "secret)") from None
         self.TESTING = False
 
     def flask_settings(self) -> dict:
@@ -80,6 +89,17 @@ class TestConfig(Config):
         self.SWEEP_INTERVAL_S = 0  # tests call the sweeper themselves
         for key, value in overrides.items():
             setattr(self, key, value)
+
+
+def _number(name: str, default: str, kind, low, high):
+    value = os.environ.get(name, default)
+    try:
+        number = kind(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is not a number") from None
+    if not low <= number <= high:
+        raise ConfigError(f"{name}={value!r} is outside {low}..{high}")
+    return number
 
 
 def _port(value: str) -> int:

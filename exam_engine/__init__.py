@@ -59,7 +59,7 @@ def create_app(config: Config | None = None) -> Flask:
     _check_redis(config.REDIS_URL)
     auth.init_tokens(config.SECRET_KEY, config.ADMIN_TOKEN)
     media.init(config.SECRET_KEY)
-    transparency.init(config.INSTANCE_PATH)
+    transparency.init(config.INSTANCE_PATH, config.SIGNING_KEY)
     transparency.forget()
 
     socketio.init_app(

@@ -3,20 +3,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
-from werkzeug.security import check_password_hash
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from exam_engine.errors import Unauthorized
 from exam_engine.extensions import db
 from exam_engine.models import Candidate, Exam
 
 CANDIDATE_TOKEN_MAX_AGE_S = 24 * 3600
-# A real hash to compare against when the participant is unknown, so that a wrong
-# participant number takes as long as a wrong password.
-_DUMMY_HASH = "scrypt:32768:8:1$4JxWQzq1$" + "0" * 128
+_DUMMY_HASHES: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -99,5 +98,12 @@ def init_tokens(secret: str, admin_token: str | None) -> Tokens:
     return tokens
 
 
-def check_password(password_hash: str | None, password: str) -> bool:
-    return check_password_hash(password_hash or _DUMMY_HASH, password)
+def check_password(password_hash: str | None, password: str, method: str = "scrypt") -> bool:
+    """Check a password; an unknown user is checked against a dummy hash of the same
+    method, so a wrong participant number takes as long as a wrong password."""
+    if password_hash is None:
+        if method not in _DUMMY_HASHES:
+            _DUMMY_HASHES[method] = generate_password_hash(secrets.token_hex(8), method)
+        check_password_hash(_DUMMY_HASHES[method], password)
+        return False
+    return check_password_hash(password_hash, password)

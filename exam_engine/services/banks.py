@@ -35,7 +35,8 @@ def import_bank(parsed: ParsedBank, source: str, skip_invalid: bool = False,
             s.add(bank)
             s.flush()
         bank.latest_revision += 1
-        bank.title = parsed.title or bank.title
+        if parsed.title and parsed.title != parsed.code:   # a file without a title keeps it
+            bank.title = parsed.title
         rev = BankRevision(bank_id=bank.id, revision=bank.latest_revision, title=bank.title,
                            source=source[:300], question_count=len(parsed.questions),
                            created_ms=now)
@@ -108,9 +109,9 @@ def bank_detail(code: str, revision: int | None = None) -> dict:
             raise NotFound(f"bank {code!r} does not exist", code="bank_not_found")
         revs = s.execute(select(BankRevision).where(BankRevision.bank_id == bank.id)
                          .order_by(BankRevision.revision.desc())).scalars().all()
-        rev_no, cats = category_counts(s, code, revision)
-        if revision and rev_no not in {r.revision for r in revs}:
+        if revision and revision not in {r.revision for r in revs}:
             raise NotFound(f"bank {code} has no revision {revision}", code="revision_not_found")
+        rev_no, cats = category_counts(s, code, revision)
     return {"bank": code, "title": bank.title, "revision": rev_no,
             "revisions": [{"revision": r.revision, "source": r.source,
                            "questions": r.question_count, "created": r.created_ms}

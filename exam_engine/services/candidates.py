@@ -72,11 +72,21 @@ def login(exam_code: object, participant_no: object, password: object) -> dict:
             .where(Exam.code == exam_code, Candidate.participant_no == participant_no)
         ).first()
         cand, exam = row if row else (None, None)
-        if not auth.check_password(cand.password_hash if cand else None, password):
+        if not auth.check_password(cand.password_hash if cand else None, password,
+                                   _HASH_METHOD):
             raise Unauthorized("participant number or password is wrong",
                                code="bad_credentials")
-        if exam.status == "closed":
+        if exam.status == "closed" and not _has_attempt(s, cand.id):
+            # A running attempt goes on after closing (and a finished one shows its
+            # result); only someone who never started is turned away.
             raise Conflict(f"exam {exam.code} is closed", code="exam_closed")
         return {"token": auth.tokens.candidate_token(cand), "exam": exam.code,
                 "participant_no": cand.participant_no, "name": cand.name,
                 "status": exam.status}
+
+
+def _has_attempt(s, candidate_id: int) -> bool:
+    from exam_engine.models import Attempt
+
+    return s.execute(select(Attempt.id).where(Attempt.candidate_id == candidate_id)
+                     ).scalar() is not None

@@ -90,7 +90,8 @@ def extend(act: Action, minutes: object) -> dict:
         a.deadline_ms = c.deadline(now)
         _record(log, "extended", a, act, cand, now, minutes=minutes)
         deadline = a.deadline_ms
-    realtime.to_candidate(cand.id, "time", {"deadline": deadline, "server_now": clock.now_ms()})
+    realtime.to_candidate(cand.id, "time", {"deadline": deadline, "server_now": clock.now_ms(),
+                                            "status": "active"})
     return {"deadline": deadline}
 
 
@@ -106,7 +107,11 @@ def pause(act: Action) -> dict:
         a.paused_since_ms = now
         a.status = "paused"
         _record(log, "paused", a, act, cand, now)
+        deadline = attempt_clock(a).deadline(now)
     realtime.to_candidate(cand.id, "paused", {"reason": act.reason})
+    # The contract's `time` follows a pause too; while paused the deadline moves with now.
+    realtime.to_candidate(cand.id, "time", {"deadline": deadline, "server_now": now,
+                                            "status": "paused"})
     return {}
 
 
@@ -124,7 +129,8 @@ def resume(act: Action) -> dict:
         a.deadline_ms = c.deadline(now)
         _record(log, "resumed", a, act, cand, now)
         deadline = a.deadline_ms
-    realtime.to_candidate(cand.id, "time", {"deadline": deadline, "server_now": clock.now_ms()})
+    realtime.to_candidate(cand.id, "time", {"deadline": deadline, "server_now": clock.now_ms(),
+                                            "status": "active"})
     return {"deadline": deadline}
 
 
@@ -142,9 +148,21 @@ def force_submit(act: Action) -> dict:
         end(s, log, a, "proctor", now, actor={"by": act.actor, "why": act.reason,
                                               "candidate": cand.pseudonym})
         shown = candidate_result(exam, a)
-        result = dict(a.result)
+        result = staff_result(a)
     realtime.to_candidate(cand.id, "ended", {"reason": "proctor", "result": shown})
     return {"result": result}
+
+
+def staff_result(a: Attempt) -> dict:
+    """The scored attempt as staff see it: public numbers, the verdict and the receipt."""
+    from fractions import Fraction
+
+    from exam_engine.core import scoring
+
+    r = a.result
+    return {"sections": {k: scoring.public_number(Fraction(v)) for k, v in r["sections"].items()},
+            "total": scoring.public_number(Fraction(r["total"])), "passed": r["passed"],
+            "receipt": r["receipt"]}
 
 
 def reset_login(act: Action) -> dict:

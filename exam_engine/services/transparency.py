@@ -7,7 +7,6 @@ rewrite history without the published checkpoints showing it.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import threading
 from pathlib import Path
@@ -29,8 +28,7 @@ from exam_engine.services.eventlog import EventLog
 class Signer:
     """The engine's Ed25519 key: EXAM_SIGNING_KEY (hex), or generated once in instance/."""
 
-    def __init__(self, instance: Path) -> None:
-        value = os.environ.get("EXAM_SIGNING_KEY")
+    def __init__(self, instance: Path, value: str | None = None) -> None:
         path = instance / "signing_key"
         if not value:
             if not path.exists():
@@ -47,9 +45,9 @@ class Signer:
 signer: Signer | None = None
 
 
-def init(instance: Path) -> None:
+def init(instance: Path, key: str | None = None) -> None:
     global signer
-    signer = Signer(instance)
+    signer = Signer(instance, key)
 
 
 # -- the rules commitment ---------------------------------------------------------------

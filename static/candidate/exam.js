@@ -224,7 +224,9 @@
 
   socket.on("time", (msg) => {
     rebase(Number(msg.deadline), Number(msg.server_now), null);
-    setPaused(false);
+    // `status` says whether the clock runs (resume, extension) or stands (a pause).
+    if (msg.status === "paused") setPaused(true, S.pauseReason);
+    else setPaused(false);
   });
 
   socket.on("paused", (msg) => {
@@ -1117,9 +1119,82 @@
       verdict.hidden = true;
     }
 
-    $("receipt-box").hidden = !r.receipt;
-    $("result-receipt").textContent = r.receipt || "";
+    renderReceipt(r.receipt || "");
   }
+
+  /* ---- the receipt: short code, full code on request, QR, print card ---------------- */
+
+  let qrFor = null; // the URL the QR on screen encodes
+
+  function renderReceipt(code) {
+    $("receipt-box").hidden = !code;
+    $("result-receipt").textContent = code;
+    // 16 + 8 characters are enough to compare by eye; the whole code is one press away.
+    $("receipt-short").textContent =
+      code.length > 25 ? `${code.slice(0, 16)}…${code.slice(-8)}` : code;
+    const url = `${window.location.origin}/verify#${code}`;
+    $("receipt-verify-link").href = url;
+    $("print-verify").textContent = t("pub.rc.print_verify",
+      { url: `${window.location.origin}/verify` });
+    const open = !$("result-receipt").hidden;
+    $("btn-receipt-full").setAttribute("aria-expanded", String(open));
+    $("btn-receipt-full").textContent = t(open ? "pub.rc.hide_full" : "pub.rc.show_full");
+    $("print-exam").textContent = S.examTitle && examCode && S.examTitle !== examCode
+      ? `${S.examTitle} (${examCode})` : S.examTitle || examCode;
+    $("print-participant").textContent = participantNo;
+    $("print-time").textContent = new Date().toLocaleString(window.I18n.locale());
+    if (code && url !== qrFor) renderQr(url);
+  }
+
+  /** Draw `text` as a QR code in SVG (qrcode-generator); no QR if the library is missing. */
+  function renderQr(text) {
+    const box = $("receipt-qr-box");
+    if (typeof window.qrcode !== "function") {
+      box.hidden = true;
+      return;
+    }
+    let qr;
+    try {
+      qr = window.qrcode(0, "M"); // 0: the smallest version that holds the text
+      qr.addData(text);
+      qr.make();
+    } catch (_e) {
+      box.hidden = true; // too long for any version: the code and the link remain
+      return;
+    }
+    const n = qr.getModuleCount();
+    const quiet = 4; // the quiet zone the QR standard asks for, in modules
+    const ns = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", `0 0 ${n + 2 * quiet} ${n + 2 * quiet}`);
+    svg.setAttribute("shape-rendering", "crispEdges");
+    svg.setAttribute("aria-hidden", "true");
+    const bg = document.createElementNS(ns, "rect");
+    bg.setAttribute("width", "100%");
+    bg.setAttribute("height", "100%");
+    bg.setAttribute("fill", "#fff");
+    let d = "";
+    for (let row = 0; row < n; row += 1) {
+      for (let col = 0; col < n; col += 1) {
+        if (qr.isDark(row, col)) d += `M${col + quiet},${row + quiet}h1v1h-1z`;
+      }
+    }
+    const dark = document.createElementNS(ns, "path");
+    dark.setAttribute("d", d);
+    dark.setAttribute("fill", "#000");
+    svg.append(bg, dark);
+    $("receipt-qr").replaceChildren(svg);
+    box.hidden = false;
+    qrFor = text;
+  }
+
+  $("btn-receipt-full").addEventListener("click", () => {
+    $("result-receipt").hidden = !$("result-receipt").hidden;
+    renderReceipt($("result-receipt").textContent);
+  });
+  window.addEventListener("beforeprint", () => {
+    $("print-time").textContent = new Date().toLocaleString(window.I18n.locale());
+  });
 
   function scoreCard(code, title, value, isTotal) {
     const card = document.createElement("div");

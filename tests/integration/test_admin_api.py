@@ -143,3 +143,21 @@ def test_pages_carry_a_content_security_policy_without_inline_script(client):
     assert r.status_code == 200
     assert "script-src 'self'" in r.headers["Content-Security-Policy"]
     assert b"<script>" not in r.data
+
+
+def test_a_candidate_who_started_may_log_in_again_after_closing(actions, client):
+    exam, creds = actions.ready_exam(2)
+    actions.candidate(exam, creds[0]).start()
+    client.post(f"/api/v1/exams/{exam}/close", headers=ADMIN, json={"reason": "waktu"})
+    again = actions.candidate(exam, creds[0])            # another PC: the attempt goes on
+    assert again.start()["status"] == "active"
+    r = client.post("/api/v1/candidate/login", json={
+        "exam": exam, "participant_no": creds[1]["participant_no"],
+        "password": creds[1]["password"]})
+    assert r.status_code == 409 and r.get_json()["error"] == "exam_closed"
+
+
+def test_a_missing_revision_is_a_404(actions, client):
+    actions.upload_bank(small_bank())
+    r = client.get("/api/v1/banks/skd-mini?revision=9", headers=ADMIN)
+    assert r.status_code == 404 and r.get_json()["error"] == "revision_not_found"

@@ -18,6 +18,9 @@ ROOT = Path(__file__).resolve().parents[2]
     ("EXAM_PORT", "eighty"),
     ("EXAM_REDIS_URL", "redis://127.0.0.1:1/0"),
     ("EXAM_REDIS_URL", "http://not-redis"),
+    ("EXAM_SWEEP_INTERVAL", "soon"),
+    ("EXAM_MAX_UPLOAD_BYTES", "-1"),
+    ("EXAM_SIGNING_KEY", "not-hex"),
 ])
 def test_a_bad_setting_stops_start_up_with_one_line(tmp_path, variable, value):
     env = {**os.environ, "EXAM_INSTANCE_PATH": str(tmp_path), variable: value}
