@@ -71,6 +71,10 @@ class Config:
             "MAX_CONTENT_LENGTH": self.MAX_UPLOAD_BYTES,
             "TESTING": self.TESTING,
             "JSON_SORT_KEYS": False,
+            # The staff session authenticates API calls and the /proctor socket: no
+            # cross-site request may carry it (the CSRF guard), and no script may read it.
+            "SESSION_COOKIE_SAMESITE": "Strict",
+            "SESSION_COOKIE_HTTPONLY": True,
         }
 
 

@@ -24,8 +24,10 @@ def login():
 @bp.get("/proctor/")
 def dashboard():
     who = _staff()
-    if who is None or who.role not in ("proctor", "admin"):
+    if who is None:
         return redirect(url_for("proctor.login"))
+    if who.role == "observer":          # observers read the audit trail, they do not act
+        return redirect(url_for("proctor.audit"))
     return render_template("proctor/dashboard.html", username=who.username, role=who.role)
 
 

@@ -29,8 +29,10 @@ def trail(exam_code: str, kinds: tuple[str, ...] | None = None, limit: int = 100
             continue
         if ev.kind == "exam_created":
             p.pop("definition", None)
+        # A forced end records the end reason ("proctor") and the proctor's why.
+        reason = p.pop("why", None) if ev.kind == "ended" else p.pop("reason", None)
         out.append({"seq": ev.seq, "kind": ev.kind, "at": ev.created_ms,
-                    "by": p.pop("by", None), "reason": p.pop("reason", None) or p.pop("why", None),
+                    "by": p.pop("by", None), "reason": reason,
                     "candidate": names.get(p.pop("candidate", None)), "detail": p})
     return out
 
