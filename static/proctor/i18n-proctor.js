@@ -531,59 +531,9 @@
 
   const base = window.I18n;
   if (!base) return;
+  base.extend(EXTRA);
   // ?lang=en on a kiosk or TV screen that has no one to press the switch.
   const wanted = new URLSearchParams(window.location.search).get("lang");
-  if (typeof base.extend === "function") {
-    base.extend(EXTRA);
-    if (wanted) base.set(wanted);
-    base.apply();
-    return;
-  }
-
-  function t(key, params) {
-    const lang = base.lang;
-    let s = (EXTRA[lang] && EXTRA[lang][key]) ?? EXTRA.id[key];
-    if (s === undefined) return base.t(key, params);
-    if (params) {
-      s = s.replace(/\{(\w+)\}/g, (m, name) => (name in params ? String(params[name]) : m));
-    }
-    return s;
-  }
-
-  function apply(root) {
-    const scope = root || document;
-    document.documentElement.lang = base.lang;
-    scope.querySelectorAll("[data-i18n]").forEach((el) => {
-      el.textContent = t(el.dataset.i18n);
-    });
-    scope.querySelectorAll("[data-i18n-attr]").forEach((el) => {
-      el.dataset.i18nAttr.split(";").forEach((pair) => {
-        const [attr, key] = pair.split(":").map((x) => x.trim());
-        if (attr && key) el.setAttribute(attr, t(key));
-      });
-    });
-    document.querySelectorAll("[data-lang]").forEach((btn) => {
-      btn.setAttribute("aria-pressed", String(btn.dataset.lang === base.lang));
-    });
-  }
-
-  window.I18n = {
-    t,
-    apply,
-    set: (next) => base.set(next),
-    get lang() {
-      return base.lang;
-    },
-    locale: () => base.locale(),
-  };
-
-  // The shared module re-fills the page on a switch with its own t(); fill it again with ours.
-  // This listener is added before the page scripts', so they re-render on top of it.
-  document.addEventListener("langchange", () => apply());
-  if (wanted && wanted !== base.lang) base.set(wanted);
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", () => apply());
-  } else {
-    apply();
-  }
+  if (wanted) base.set(wanted);
+  base.apply();
 })();

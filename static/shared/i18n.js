@@ -346,10 +346,16 @@
     if (btn) set(btn.dataset.lang);
   });
 
+  /** Add a page's own keys ({id: {...}, en: {...}}) to the shared dictionary. */
+  function extend(extra) {
+    for (const code of LANGS) Object.assign(DICT[code], (extra && extra[code]) || {});
+  }
+
   window.I18n = {
     t,
     apply,
     set,
+    extend,
     get lang() {
       return lang;
     },
