@@ -45,6 +45,10 @@ def main() -> None:
 
     config = app.extensions["exam_config"]
     app.extensions["exam_background"].start()
+    if os.environ.get("EXAM_BENCH_NO_LOG") == "1":
+        print("exam engine: WARNING: EXAM_BENCH_NO_LOG=1: answers are not logged; "
+              "this server is for measuring only, its results cannot be verified",
+              file=sys.stderr, flush=True)
     print(f"exam engine: serving on http://{config.HOST}:{config.PORT}/ "
           f"({config.ASYNC_MODE}, {app.extensions['exam_db'].engine.dialect.name}"
           f"{', redis' if config.REDIS_URL else ''})", flush=True)
