@@ -7,7 +7,10 @@ STAMP   := $(VENV)/.setup-stamp
 
 .PHONY: setup demo test test-sqlite test-postgres lint clean
 
-setup: $(STAMP) static/vendor/socket.io.min.js
+VENDOR  := static/vendor/socket.io.min.js static/vendor/qrcode.js \
+           static/vendor/noble-hashes/sha2.js static/vendor/noble-curves/ed25519.js
+
+setup: $(STAMP) $(VENDOR)
 
 $(STAMP): requirements.txt
 	$(PY) -m venv $(VENV)
@@ -15,10 +18,22 @@ $(STAMP): requirements.txt
 	$(BIN)/pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-static/vendor/socket.io.min.js: package.json
+# Plain browser scripts, served from our own origin (closed exam LANs have no CDN).
+$(VENDOR) &: package.json
 	npm install --no-audit --no-fund --silent
 	mkdir -p static/vendor
 	cp node_modules/socket.io-client/dist/socket.io.min.js static/vendor/
+	cp node_modules/qrcode-generator/dist/qrcode.js static/vendor/qrcode.js
+# noble is ES modules only; its root *.js are the build. Browsers resolve no bare
+# `@noble/hashes/...` without an import map (an inline script, which the CSP refuses),
+# so the copies of curves import the copied hashes by relative path.
+	rm -rf static/vendor/noble-hashes static/vendor/noble-curves
+	mkdir -p static/vendor/noble-hashes static/vendor/noble-curves/abstract
+	cp node_modules/@noble/hashes/*.js node_modules/@noble/hashes/LICENSE static/vendor/noble-hashes/
+	cp node_modules/@noble/curves/*.js node_modules/@noble/curves/LICENSE static/vendor/noble-curves/
+	cp node_modules/@noble/curves/abstract/*.js static/vendor/noble-curves/abstract/
+	sed -i "s#from '@noble/hashes/#from '../noble-hashes/#" static/vendor/noble-curves/*.js
+	sed -i "s#from '@noble/hashes/#from '../../noble-hashes/#" static/vendor/noble-curves/abstract/*.js
 
 demo: setup
 	$(BIN)/flask --app wsgi demo --reset

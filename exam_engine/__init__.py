@@ -28,7 +28,7 @@ def create_app(config: Config | None = None) -> Flask:
     from sqlalchemy.exc import ArgumentError, OperationalError
 
     from config import Config, ConfigError
-    from exam_engine import cli, pages
+    from exam_engine import admin_pages, cli, pages, public_pages
     from exam_engine.api import bp as api_bp
     from exam_engine.api import http_error
     from exam_engine.errors import ExamError
@@ -79,6 +79,8 @@ def create_app(config: Config | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(proctor_views.bp)
+    public_pages.init_app(app)
+    admin_pages.init_app(app)
     app.register_error_handler(ExamError, lambda exc: (exc.as_dict(), exc.status))
     app.register_error_handler(404, _api_or_page(http_error))
     app.register_error_handler(405, _api_or_page(http_error))

@@ -34,6 +34,8 @@ function setBusy(on) {
 function nextPage(role) {
   const next = params.get("next") || "";
   if (role === "observer") return next.startsWith("/proctor/audit") ? next : "/proctor/audit";
+  // Only this site's own pages: an admin may go back to the console they came from.
+  if (role === "admin" && /^\/admin\/[^/]?/.test(next) && !next.startsWith("//")) return next;
   return /^\/proctor\/(?!login)/.test(next) ? next : "/proctor/";
 }
 

@@ -1,0 +1,4 @@
+/* /admin/exams: every exam with its status. */
+import { showExams } from "./lists.js";
+
+showExams();
