@@ -21,11 +21,26 @@ def _flag(name: str) -> bool:
 def upload_bank():
     data, filename = uploaded_file()
     parsed, media = parse_upload(data, filename)
+    _named(parsed)
     if _flag("dry_run"):
         report = banks.dry_run(parsed, filename)
         return report, 422 if report["problems"] and not _flag("skip_invalid") else 200
     return banks.import_bank(parsed, filename, skip_invalid=_flag("skip_invalid"),
                              media_files=media), 201
+
+
+def _named(parsed) -> None:
+    """Form fields `bank` and `title` name a bank whose file names none (CSV, XLSX, ...)."""
+    import re
+
+    code, title = request.form.get("bank", "").strip(), request.form.get("title", "").strip()
+    if code:
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*", code) or len(code) > 64:
+            raise BadRequest("`bank` must be a code of a-z, 0-9 and '-'", field="bank")
+        parsed.code, parsed.code_from_filename = code, False
+        parsed.problems = [p for p in parsed.problems if p.field != "bank"]
+    if title:
+        parsed.title = title[:300]
 
 
 @bp.get("/banks")

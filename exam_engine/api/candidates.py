@@ -27,3 +27,18 @@ def add_candidates(code: str):
 def candidate_login():
     data = json_body()
     return candidates.login(data.get("exam"), data.get("participant_no"), data.get("password"))
+
+
+@bp.get("/exams/<code>/candidates")
+@staff("admin", "proctor", "observer")
+def list_candidates(code: str):
+    return {"exam": code, "candidates": candidates.listing(code)}
+
+
+@bp.post("/exams/<code>/candidates/<participant_no>/password")
+@staff("admin")
+def reissue_password(code: str, participant_no: str):
+    """A lost login card: a new password, shown once; the old one stops working."""
+    data = request.get_json(silent=True) or {}
+    return candidates.reissue_password(code, participant_no, g.staff.username,
+                                       data.get("reason"))

@@ -10,7 +10,7 @@ from exam_engine.models import Candidate, Event
 from exam_engine.services.boards import exam_by_code
 
 STAFF_KINDS = ("exam_created", "exam_opened", "exam_closed", "candidates_added", "extended",
-               "paused", "resumed", "login_reset", "message")
+               "paused", "resumed", "login_reset", "message", "password_reissued", "corrected")
 
 
 def trail(exam_code: str, kinds: tuple[str, ...] | None = None, limit: int = 1000) -> list[dict]:

@@ -57,8 +57,47 @@ def import_candidates(exam_code: str, rows: list[CandidateRow], problems: list,
                             "extra_minutes": r.extra_minutes} for r in rows],
         }, clock.now_ms())
     return {"created": len(rows),
-            "credentials": [{"participant_no": r.participant_no, "password": pw}
+            "credentials": [{"participant_no": r.participant_no, "name": r.name, "password": pw}
                             for r, pw in credentials]}
+
+
+def listing(exam_code: str) -> list[dict]:
+    """The exam's registered candidates (never their passwords)."""
+    with db.read() as s:
+        exam = _exam(s, exam_code)
+        rows = s.execute(select(Candidate).where(Candidate.exam_id == exam.id)
+                         .order_by(Candidate.participant_no)).scalars().all()
+    return [{"participant_no": c.participant_no, "name": c.name, "category": c.category,
+             "extra_minutes": c.extra_minutes, "email": c.email} for c in rows]
+
+
+def reissue_password(exam_code: str, participant_no: str, actor: str, reason: object) -> dict:
+    """A new password for a lost card; the old one and its tokens stop working at once."""
+    if not isinstance(reason, str) or not reason.strip():
+        from exam_engine.errors import BadRequest
+
+        raise BadRequest("a new password needs a reason", field="reason", code="reason_required")
+    password = new_password()
+    with db.write() as s:
+        exam = _exam(s, exam_code)
+        log = EventLog.of(s, exam.id).lock()
+        cand = s.execute(select(Candidate).where(Candidate.exam_id == exam.id,
+                                                 Candidate.participant_no == participant_no)
+                         ).scalar()
+        if cand is None:
+            from exam_engine.errors import NotFound
+
+            raise NotFound(f"{participant_no} is not a candidate of {exam_code}",
+                           code="candidate_not_found")
+        cand.password_hash = generate_password_hash(password, _HASH_METHOD)
+        cand.login_generation += 1
+        log.append("password_reissued", {"by": actor, "reason": reason.strip(),
+                                         "candidate": cand.pseudonym}, clock.now_ms())
+        cand_id = cand.id
+    from exam_engine import realtime
+
+    realtime.logout_candidate(cand_id)
+    return {"participant_no": participant_no, "name": cand.name, "password": password}
 
 
 def login(exam_code: object, participant_no: object, password: object) -> dict:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import io
 
+from exam_engine.errors import Unauthorized
+from exam_engine.services import auth
 from tests.conftest import ADMIN, small_bank, small_exam
 
 
@@ -161,3 +163,31 @@ def test_a_missing_revision_is_a_404(actions, client):
     actions.upload_bank(small_bank())
     r = client.get("/api/v1/banks/skd-mini?revision=9", headers=ADMIN)
     assert r.status_code == 404 and r.get_json()["error"] == "revision_not_found"
+
+
+def test_a_lost_card_gets_a_new_password_and_the_old_one_stops(actions, client):
+    exam, creds = actions.ready_exam(1)
+    old_token = actions.login(exam, creds[0])
+    r = client.post(f"/api/v1/exams/{exam}/candidates/{creds[0]['participant_no']}/password",
+                    headers=ADMIN, json={"reason": "kartu hilang"})
+    assert r.status_code == 200 and r.get_json()["password"] != creds[0]["password"]
+    import pytest as _pytest
+
+    with _pytest.raises(Unauthorized):
+        auth.tokens.candidate(old_token)
+    assert actions.login(exam, {"participant_no": creds[0]["participant_no"],
+                                "password": r.get_json()["password"]})
+    listed = client.get(f"/api/v1/exams/{exam}/candidates", headers=ADMIN).get_json()
+    assert [c["participant_no"] for c in listed["candidates"]] == [creds[0]["participant_no"]]
+    assert "password" not in listed["candidates"][0]
+
+
+def test_a_csv_bank_can_be_named_on_upload(client):
+    sheet = (b"category,type,text,option_a,option_b,option_c,option_d,option_e,key,points\n"
+             b"TWK,single,Soal satu,a,b,c,d,e,A,\n")
+    r = client.post("/api/v1/banks", headers=ADMIN, content_type="multipart/form-data",
+                    data={"file": (io.BytesIO(sheet), "Soal TWK.csv"), "bank": "twk-2026",
+                          "title": "Bank TWK 2026"})
+    assert r.status_code == 201 and r.get_json()["bank"] == "twk-2026"
+    banks = client.get("/api/v1/banks", headers=ADMIN).get_json()["banks"]
+    assert banks[0]["title"] == "Bank TWK 2026"
