@@ -57,8 +57,7 @@ def apply_batch(reqs: list[AnswerRequest]) -> list[dict | ExamError]:
         for exam_id in sorted({r.who.exam_id for r in reqs}):
             EventLog.of(s, exam_id).lock()
         attempts = _attempts(s, {r.who.candidate_id for r in reqs})
-        items = _items(s, [a.id for a in attempts.values()],
-                       {(r.who.candidate_id, r.question) for r in reqs}, attempts)
+        items = _items(s, [a.id for a in attempts.values()], {r.question for r in reqs})
         now = clock.now_ms()
         for r in reqs:
             try:
@@ -74,11 +73,10 @@ def _attempts(s: Session, candidate_ids: set[int]) -> dict[int, Attempt]:
     return {a.candidate_id: a for a in rows}
 
 
-def _items(s: Session, attempt_ids: list[int], wanted: set[tuple[int, str]],
-           attempts: dict[int, Attempt]) -> dict[tuple[int, str], AttemptItem]:
+def _items(s: Session, attempt_ids: list[int], qids: set[str]
+           ) -> dict[tuple[int, str], AttemptItem]:
     if not attempt_ids:
         return {}
-    qids = {q for _, q in wanted}
     rows = s.execute(select(AttemptItem).where(AttemptItem.attempt_id.in_(attempt_ids),
                                                AttemptItem.qid.in_(qids))).scalars()
     return {(it.attempt_id, it.qid): it for it in rows}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -96,19 +95,16 @@ def questions(session: Session, pks: list[int]) -> dict[int, QuestionView]:
     return {pk: _by_pk[pk] for pk in pks}
 
 
-@lru_cache(maxsize=256)
-def _definition(exam_id: int, definition_json: str) -> tuple[ExamDefinition, ExamRules]:
-    import json
-
-    defn = ExamDefinition.from_dict(json.loads(definition_json))
-    return defn, to_rules(defn)
+_definitions: dict[int, tuple[ExamDefinition, ExamRules]] = {}
 
 
 def exam_rules(exam: Exam) -> tuple[ExamDefinition, ExamRules]:
-    """The exam's parsed definition and its scoring rules."""
-    import json
-
-    return _definition(exam.id, json.dumps(exam.definition, sort_keys=True))
+    """The exam's parsed definition and its scoring rules (a definition never changes)."""
+    cached = _definitions.get(exam.id)
+    if cached is None:
+        defn = ExamDefinition.from_dict(exam.definition)
+        cached = _definitions[exam.id] = (defn, to_rules(defn))
+    return cached
 
 
 
@@ -131,5 +127,5 @@ def clear() -> None:
     with _lock:
         _pools.clear()
         _by_pk.clear()
-    _definition.cache_clear()
+    _definitions.clear()
 
