@@ -14,12 +14,13 @@ from exam_engine.errors import ExamError
 bank_cli = AppGroup("bank", help="Question banks: import, list.")
 exam_cli = AppGroup("exam", help="Exams: create, open, close, results.")
 candidates_cli = AppGroup("candidates", help="Candidates: import a CSV or JSON list.")
+user_cli = AppGroup("user", help="Staff accounts: create, disable.")
 
 
 def init_app(app: Flask) -> None:
     from exam_engine.demo import demo_command
 
-    for group in (bank_cli, exam_cli, candidates_cli, audit_cli):
+    for group in (bank_cli, exam_cli, candidates_cli, audit_cli, user_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
 
@@ -214,3 +215,31 @@ def audit_export(exam: str, out: str, with_names: bool) -> None:
     click.echo(f"bundle of {summary['exam']}: {summary['events']} events, "
                f"{summary['checkpoints']} checkpoints, rules "
                f"{'revealed' if summary['revealed'] else 'NOT yet revealed'} -> {target}")
+
+
+@user_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(["admin", "proctor", "observer"]), required=True)
+@click.password_option(help="At least 10 characters (asked for when not given).")
+def user_create(username: str, role: str, password: str) -> None:
+    """Create a staff account (the first admin of a new site, say)."""
+    from exam_engine.services import staff
+
+    try:
+        out = staff.create_user(username, role, password)
+    except ExamError as exc:
+        _fail(exc)
+    click.echo(f"{out['role']} {out['username']} created; log in at /proctor/login")
+
+
+@user_cli.command("disable")
+@click.argument("username")
+def user_disable(username: str) -> None:
+    """Disable an account: its tokens are revoked and its open sockets dropped."""
+    from exam_engine.services import staff
+
+    try:
+        staff.set_disabled(username, True)
+    except ExamError as exc:
+        _fail(exc)
+    click.echo(f"{username} disabled")

@@ -120,15 +120,40 @@ def demo_command(reset: bool, count: int) -> None:
     rows = [CandidateRow(participant_no=f"2026{i:04d}", name=_name(i),
                          extra_minutes=30 if i == count else 0) for i in range(1, count + 1)]
     creds = candidates.import_candidates(defn.code, rows, [], actor="demo")["credentials"]
+    staff_logins = _demo_staff()
     config = current_app.extensions["exam_config"]
     base = f"http://{config.HOST}:{config.PORT}"
     click.echo(f"\nDemo exam {defn.code} is open: {len(creds)} candidates.\n")
-    click.echo(f"  Candidate login:  {base}/?exam={defn.code}")
-    click.echo(f"  Admin API token:  {config.ADMIN_TOKEN or '(set EXAM_ADMIN_TOKEN)'}\n")
+    click.echo(f"  Candidate login:   {base}/?exam={defn.code}")
+    click.echo(f"  Public scoreboard: {base}/scoreboard/{defn.code}")
+    click.echo(f"  Proctor dashboard: {base}/proctor/   (log in as below)")
+    click.echo(f"  Admin console:     {base}/admin/")
+    click.echo(f"  Transparency:      {base}/transparency/{defn.code}\n")
+    for username, role, password in staff_logins:
+        click.echo(f"  staff  {username:<10} {password:<22} ({role})")
+    click.echo("")
     click.echo("  participant_no   password")
     for c in creds:
         click.echo(f"  {c['participant_no']:<16} {c['password']}")
     click.echo("")
+
+
+def _demo_staff() -> list[tuple[str, str, str]]:
+    """A demo admin and a demo proctor (fresh passwords; demo databases only)."""
+    import secrets
+
+    from exam_engine.errors import Conflict
+    from exam_engine.services import staff
+
+    made = []
+    for username, role in (("admin", "admin"), ("pengawas", "proctor")):
+        password = "demo-" + secrets.token_urlsafe(9)
+        try:
+            staff.create_user(username, role, password)
+        except Conflict:
+            continue  # kept from an earlier demo without --reset
+        made.append((username, role, password))
+    return made
 
 
 _FIRST = ["Ahmad", "Siti", "Budi", "Dewi", "Rizky", "Putri", "Agus", "Nur", "Fajar", "Indah"]

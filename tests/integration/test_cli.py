@@ -41,3 +41,14 @@ def test_a_bad_bank_file_prints_each_problem_and_fails(runner, tmp_path):
     out = runner.invoke(args=["bank", "import", str(bad)])
     assert out.exit_code == 1
     assert "line" in out.output and "nothing was stored" in out.output
+
+
+def test_the_first_admin_is_made_from_the_command_line(runner, client):
+    out = runner.invoke(args=["user", "create", "ani", "--role", "admin",
+                              "--password", "kata-sandi-rahasia"])
+    assert out.exit_code == 0, out.output
+    r = client.post("/api/v1/login", json={"username": "ani", "password": "kata-sandi-rahasia"})
+    assert r.status_code == 200 and r.get_json()["role"] == "admin"
+    assert runner.invoke(args=["user", "disable", "ani"]).exit_code == 0
+    r = client.post("/api/v1/login", json={"username": "ani", "password": "kata-sandi-rahasia"})
+    assert r.status_code == 401
