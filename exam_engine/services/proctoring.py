@@ -89,9 +89,9 @@ def extend(act: Action, minutes: object) -> dict:
         a.allowed_ms = c.allowed_ms
         a.deadline_ms = c.deadline(now)
         _record(log, "extended", a, act, cand, now, minutes=minutes)
-        deadline = a.deadline_ms
+        deadline, status = a.deadline_ms, a.status    # an extension does not end a pause
     realtime.to_candidate(cand.id, "time", {"deadline": deadline, "server_now": clock.now_ms(),
-                                            "status": "active"})
+                                            "status": status})
     return {"deadline": deadline}
 
 

@@ -114,3 +114,15 @@ def test_every_proctor_action_needs_a_reason_and_is_refused_when_it_cannot_apply
     with pytest.raises(Conflict) as late:          # too late to pause: time is over
         proctoring.pause(act(exam, creds[0]))
     assert late.value.code == "time_over"
+
+
+def test_an_extension_during_a_pause_keeps_the_candidate_paused(actions):
+    exam, creds = actions.ready_exam(1)
+    c = actions.candidate(exam, creds[0])
+    c.start()
+    proctoring.pause(act(exam, creds[0], "listrik padam"))
+    c.received()
+    proctoring.extend(act(exam, creds[0], "ganti rugi waktu"), 5)
+    [time_event] = pushed(c, "time")
+    assert time_event["status"] == "paused"
+    assert c.emit("sync")["status"] == "paused"
