@@ -51,8 +51,9 @@ def logout_candidate(candidate_id: int) -> None:
     The token is already refused everywhere; the sockets are found through their presence
     rows and dropped on whichever process holds them.
     """
-    from exam_engine.services import presence
+    from exam_engine.services import auth, presence
 
+    auth.tokens.forget_generation(candidate_id)
     publish("logged_out", {"reason": "login_reset"}, candidate_room(candidate_id),
             CANDIDATE_NS)
     _disconnect(presence.sockets(candidate_id=candidate_id))

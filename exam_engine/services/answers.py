@@ -10,14 +10,14 @@ import logging
 import os
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from exam_engine import clock
+from exam_engine.core.timing import Clock
 from exam_engine.errors import BadRequest, Conflict, ExamError, NotFound
 from exam_engine.extensions import db
 from exam_engine.models import Attempt, AttemptItem
-from exam_engine.services.attempts import attempt_clock
 from exam_engine.services.auth import CandidatePrincipal
 from exam_engine.services.eventlog import EventLog
 
@@ -50,86 +50,113 @@ def record_answer(who: CandidatePrincipal, question: object, choice: object, seq
 
 
 def apply_batch(reqs: list[AnswerRequest]) -> list[dict | ExamError]:
-    """Apply answers in one transaction; each gets its ack or its refusal."""
+    """Apply answers in one transaction; each gets its ack or its refusal.
+
+    The hot path of the engine: rows are read and written with plain SQL statements (one
+    read of the attempts, one of the items, one executemany per table), not ORM objects.
+    """
     outcomes: list[dict | ExamError] = []
-    changed: list[tuple[int, int]] = []
     with db.write() as s:
         for exam_id in sorted({r.who.exam_id for r in reqs}):
             EventLog.of(s, exam_id).lock()
         attempts = _attempts(s, {r.who.candidate_id for r in reqs})
-        items = _items(s, [a.id for a in attempts.values()], {r.question for r in reqs})
+        items = _items(s, [a["id"] for a in attempts.values()], {r.question for r in reqs})
         now = clock.now_ms()
+        touched_items: dict[int, dict] = {}
+        touched_attempts: dict[int, dict] = {}
         for r in reqs:
             try:
                 outcomes.append(_apply(s, r, attempts.get(r.who.candidate_id), items, now,
-                                       changed))
+                                       touched_items, touched_attempts))
             except ExamError as exc:
                 outcomes.append(exc)
+        if touched_items:
+            s.execute(_UPDATE_ITEM, [{"b_id": i["id"], "b_choice": i["choice"],
+                                      "b_seq": i["seq"], "b_saved": i["saved_ms"]}
+                                     for i in touched_items.values()])
+            s.execute(_UPDATE_ATTEMPT, [{"b_id": a["id"], "b_answered": a["answered"],
+                                         "b_last": a["last_answer_seq"]}
+                                        for a in touched_attempts.values()])
     return outcomes
 
 
-def _attempts(s: Session, candidate_ids: set[int]) -> dict[int, Attempt]:
-    rows = s.execute(select(Attempt).where(Attempt.candidate_id.in_(candidate_ids))).scalars()
-    return {a.candidate_id: a for a in rows}
+_A, _I = Attempt.__table__, AttemptItem.__table__
+_UPDATE_ITEM = (update(_I).where(_I.c.id == bindparam("b_id"))
+                .values(choice=bindparam("b_choice", type_=_I.c.choice.type),
+                        seq=bindparam("b_seq"), saved_ms=bindparam("b_saved")))
+_UPDATE_ATTEMPT = (update(_A).where(_A.c.id == bindparam("b_id"))
+                   .values(answered=bindparam("b_answered"),
+                           last_answer_seq=bindparam("b_last")))
 
 
-def _items(s: Session, attempt_ids: list[int], qids: set[str]
-           ) -> dict[tuple[int, str], AttemptItem]:
+def _attempts(s: Session, candidate_ids: set[int]) -> dict[int, dict]:
+    rows = s.execute(select(_A.c.id, _A.c.candidate_id, _A.c.exam_id, _A.c.status,
+                            _A.c.started_ms, _A.c.allowed_ms, _A.c.paused_ms,
+                            _A.c.paused_since_ms, _A.c.answered, _A.c.last_answer_seq)
+                     .where(_A.c.candidate_id.in_(candidate_ids))).mappings()
+    return {row["candidate_id"]: dict(row) for row in rows}
+
+
+def _items(s: Session, attempt_ids: list[int], qids: set[str]) -> dict[tuple[int, str], dict]:
     if not attempt_ids:
         return {}
-    rows = s.execute(select(AttemptItem).where(AttemptItem.attempt_id.in_(attempt_ids),
-                                               AttemptItem.qid.in_(qids))).scalars()
-    return {(it.attempt_id, it.qid): it for it in rows}
+    rows = s.execute(select(_I.c.id, _I.c.attempt_id, _I.c.qid, _I.c.type, _I.c.option_order,
+                            _I.c.choice, _I.c.seq, _I.c.saved_ms)
+                     .where(_I.c.attempt_id.in_(attempt_ids), _I.c.qid.in_(qids))).mappings()
+    return {(row["attempt_id"], row["qid"]): dict(row) for row in rows}
 
 
-def _apply(s: Session, r: AnswerRequest, a: Attempt | None,
-           items: dict[tuple[int, str], AttemptItem], now: int,
-           changed: list[tuple[int, int]]) -> dict:
+def _apply(s: Session, r: AnswerRequest, a: dict | None, items: dict[tuple[int, str], dict],
+           now: int, touched_items: dict[int, dict], touched_attempts: dict[int, dict]
+           ) -> dict:
     if a is None:
         raise NotFound("no attempt yet: send start first", code="no_attempt")
-    item = items.get((a.id, r.question))
+    item = items.get((a["id"], r.question))
     if item is None:
         raise NotFound(f"question {r.question!r} is not part of this attempt",
                        code="unknown_question")
-    if r.seq <= item.seq:
+    if r.seq <= item["seq"]:
         # A retry of something stored, or overtaken by a newer answer: acked, unchanged.
-        return {"seq": item.seq, "saved_at": item.saved_ms, "duplicate": True}
-    if a.status == "ended":
+        return {"seq": item["seq"], "saved_at": item["saved_ms"], "duplicate": True}
+    if a["status"] == "ended":
         raise Conflict("this attempt has ended", code="attempt_ended")
-    if a.status == "paused":
+    if a["status"] == "paused":
         raise Conflict("the exam is paused by the proctor", code="paused")
-    if not attempt_clock(a).accepts_answer(now):
+    clock_ = Clock(a["started_ms"], a["allowed_ms"], a["paused_ms"], a["paused_since_ms"])
+    if not clock_.accepts_answer(now):
         raise Conflict("time is over: answers after the deadline are not stored",
                        code="time_over")
     choice = _valid_choice(item, r.choice)
-    if (item.choice is None) != (choice is None):
-        a.answered += 1 if choice is not None else -1
-    item.choice, item.seq, item.saved_ms = choice, r.seq, now
+    if (item["choice"] is None) != (choice is None):
+        a["answered"] += 1 if choice is not None else -1
+    item["choice"], item["seq"], item["saved_ms"] = choice, r.seq, now
     if LOG_ANSWERS:
-        event = EventLog.of(s, a.exam_id).append("answered", {
-            "attempt": a.id, "question": r.question, "choice": choice, "seq": r.seq, "at": now,
-        }, now, a.id)
-        a.last_answer_seq = event.seq
-    changed.append((a.exam_id, a.id))
+        event = EventLog.of(s, a["exam_id"]).append("answered", {
+            "attempt": a["id"], "question": r.question, "choice": choice, "seq": r.seq,
+            "at": now,
+        }, now, a["id"])
+        a["last_answer_seq"] = event.seq
+    touched_items[item["id"]] = item
+    touched_attempts[a["id"]] = a
     return {"seq": r.seq, "saved_at": now}
 
 
-def _valid_choice(item: AttemptItem, choice: object) -> str | list[str] | None:
-    keys = item.option_order
+def _valid_choice(item: dict, choice: object) -> str | list[str] | None:
+    keys, qid = item["option_order"], item["qid"]
     if choice is None or choice == []:
         return None
-    if item.type == "multiple":
+    if item["type"] == "multiple":
         chosen = [choice] if isinstance(choice, str) else choice
         bad = [k for k in chosen if k not in keys]
         if bad or len(set(chosen)) != len(chosen):
-            raise BadRequest(f"choice {choice!r} is not a set of options of {item.qid!r}",
+            raise BadRequest(f"choice {choice!r} is not a set of options of {qid!r}",
                              code="invalid_choice")
         return sorted(chosen)
     if isinstance(choice, list):
-        raise BadRequest(f"question {item.qid!r} takes one option key, not a list",
+        raise BadRequest(f"question {qid!r} takes one option key, not a list",
                          code="invalid_choice")
     if choice not in keys:
-        raise BadRequest(f"{choice!r} is not an option of question {item.qid!r}",
+        raise BadRequest(f"{choice!r} is not an option of question {qid!r}",
                          code="invalid_choice")
     return choice
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -15,6 +16,7 @@ from exam_engine.extensions import db
 from exam_engine.models import Candidate, Exam
 
 CANDIDATE_TOKEN_MAX_AGE_S = 24 * 3600
+GENERATION_TTL_S = 1.0
 _DUMMY_HASHES: dict[str, str] = {}
 
 
@@ -39,6 +41,7 @@ class Tokens:
         self._candidate = URLSafeTimedSerializer(secret, salt="candidate-token")
         self._admin_token = admin_token
         self._pseudonym_key = hashlib.sha256(b"pseudonym\x00" + secret.encode()).digest()
+        self._generations: dict[int, tuple[int, float]] = {}
 
     def pseudonym(self, exam_code: str, participant_no: str) -> str:
         """The candidate's name in the event log and the public bundle (a keyed hash)."""
@@ -71,11 +74,22 @@ class Tokens:
         return staff.is_revoked(who.token_id)
 
     def still_valid(self, who: CandidatePrincipal) -> bool:
-        """False once a proctor has reset this candidate's login."""
-        with db.read() as s:
-            generation = s.execute(select(Candidate.login_generation)
-                                   .where(Candidate.id == who.candidate_id)).scalar()
-        return generation == who.generation
+        """False once a proctor has reset this candidate's login.
+
+        Read at most once a second per candidate: every answer passes here. A reset clears
+        this process's entry at once and drops the candidate's sockets on every process.
+        """
+        now = time.monotonic()
+        cached = self._generations.get(who.candidate_id)
+        if cached is None or now - cached[1] > GENERATION_TTL_S:
+            with db.read() as s:
+                generation = s.execute(select(Candidate.login_generation)
+                                       .where(Candidate.id == who.candidate_id)).scalar()
+            cached = self._generations[who.candidate_id] = (generation, now)
+        return cached[0] == who.generation
+
+    def forget_generation(self, candidate_id: int) -> None:
+        self._generations.pop(candidate_id, None)
 
     def staff(self, token: str | None) -> StaffPrincipal:
         """Check a staff bearer token: a user's token, or the EXAM_ADMIN_TOKEN."""

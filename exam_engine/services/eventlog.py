@@ -1,13 +1,22 @@
 """Appending to an exam's event log inside the caller's transaction (DESIGN.md §1)."""
 from __future__ import annotations
 
-from sqlalchemy import event, select, update
+from dataclasses import dataclass
+
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import Session
 
 from exam_engine.core import chain
 from exam_engine.core.canonical import canonical_json
 from exam_engine.core.ledger import event_bytes
 from exam_engine.models import Event, Exam
+
+
+@dataclass(frozen=True)
+class Appended:
+    """An event appended in this transaction (its row is written at commit)."""
+
+    seq: int
 
 
 class EventLog:
@@ -24,6 +33,7 @@ class EventLog:
         self._next: int | None = None
         self._first: int | None = None
         self._head: bytes = b""
+        self._rows: list[dict] = []
 
     @classmethod
     def of(cls, session: Session, exam_id: int) -> EventLog:
@@ -44,19 +54,25 @@ class EventLog:
         return self
 
     def append(self, kind: str, payload: dict, now_ms: int, attempt_id: int | None = None
-               ) -> Event:
-        """Add one event; the exam's counter is written back just before commit."""
+               ) -> Appended:
+        """Add one event; rows and the exam's counter are written together before commit."""
         self.lock()
         text = canonical_json(payload)
         self._head = chain.chain_next(
             self._head, event_bytes(self._next, kind, attempt_id, now_ms, text))
-        ev = Event(exam_id=self.exam_id, attempt_id=attempt_id, seq=self._next, kind=kind,
-                   payload=text, created_ms=now_ms, chain=self._head.hex())
+        self._rows.append({"exam_id": self.exam_id, "attempt_id": attempt_id,
+                           "seq": self._next, "kind": kind, "payload": text,
+                           "created_ms": now_ms, "chain": self._head.hex()})
         self._next += 1
-        self.session.add(ev)
-        return ev
+        return Appended(self._next - 1)
 
     def flush_counter(self) -> None:
+        if self._rows:
+            # One multi-row insert for every event of the transaction (a batch of answers
+            # may hold hundreds), after the ORM has written the rows they refer to.
+            self.session.flush()
+            self.session.execute(insert(Event), self._rows)
+            self._rows = []
         if self._next is not None and self._next != self._first:
             self.session.execute(
                 update(Exam).where(Exam.id == self.exam_id)
