@@ -278,3 +278,13 @@ class Correction(Base):
     approved_by: Mapped[str | None] = mapped_column(String(64), default=None)
     approved_ms: Mapped[int | None] = mapped_column(BigInteger, default=None)
     status: Mapped[str] = mapped_column(String(10), default="pending")  # pending | applied
+
+
+class Interest(Base):
+    """A process has sockets watching an exam's live screens (renewed by its heartbeat)."""
+
+    __tablename__ = "interest"
+
+    exam_id: Mapped[int] = mapped_column(ForeignKey("exams.id"), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(80), primary_key=True)
+    until_ms: Mapped[int] = mapped_column(BigInteger)

@@ -10,7 +10,7 @@ import logging
 import os
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from exam_engine import clock
@@ -60,7 +60,8 @@ def apply_batch(reqs: list[AnswerRequest]) -> list[dict | ExamError]:
         for exam_id in sorted({r.who.exam_id for r in reqs}):
             EventLog.of(s, exam_id).lock()
         attempts = _attempts(s, {r.who.candidate_id for r in reqs})
-        items = _items(s, [a["id"] for a in attempts.values()], {r.question for r in reqs})
+        items = _items(s, {(attempts[r.who.candidate_id]["id"], r.question) for r in reqs
+                           if r.who.candidate_id in attempts})
         now = clock.now_ms()
         touched_items: dict[int, dict] = {}
         touched_attempts: dict[int, dict] = {}
@@ -97,12 +98,13 @@ def _attempts(s: Session, candidate_ids: set[int]) -> dict[int, dict]:
     return {row["candidate_id"]: dict(row) for row in rows}
 
 
-def _items(s: Session, attempt_ids: list[int], qids: set[str]) -> dict[tuple[int, str], dict]:
-    if not attempt_ids:
+def _items(s: Session, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], dict]:
+    """The batch's (attempt, question) rows exactly: no cross product of the two."""
+    if not pairs:
         return {}
     rows = s.execute(select(_I.c.id, _I.c.attempt_id, _I.c.qid, _I.c.type, _I.c.option_order,
                             _I.c.choice, _I.c.seq, _I.c.saved_ms)
-                     .where(_I.c.attempt_id.in_(attempt_ids), _I.c.qid.in_(qids))).mappings()
+                     .where(tuple_(_I.c.attempt_id, _I.c.qid).in_(sorted(pairs)))).mappings()
     return {(row["attempt_id"], row["qid"]): dict(row) for row in rows}
 
 

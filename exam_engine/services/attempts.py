@@ -23,7 +23,8 @@ from exam_engine.services.auth import CandidatePrincipal
 from exam_engine.services.eventlog import EventLog
 
 
-def attempt_clock(a: Attempt) -> Clock:
+def attempt_clock(a) -> Clock:
+    """The clock of an attempt (a model object or any row with the same fields)."""
     return Clock(a.started_ms, a.allowed_ms, a.paused_ms, a.paused_since_ms)
 
 

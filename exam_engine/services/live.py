@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from exam_engine import clock, realtime
 from exam_engine.extensions import db
-from exam_engine.models import Exam
+from exam_engine.models import Exam, Interest
 from exam_engine.services import boards
 
 log = logging.getLogger(__name__)
@@ -28,16 +29,25 @@ class Publisher:
         self._board: dict[int, list[dict]] = {}
         self._live = boards.LiveScores()
 
-    def tick(self) -> int:
-        """Publish what changed since the last tick; return how many exams changed."""
+    def tick(self, sleep=None) -> int:
+        """Publish what changed since the last tick; return how many exams changed.
+
+        Only exams that someone watches, on any process, are looked at; between exams the
+        task yields, so answers keep flowing while a big room is recomputed.
+        """
+        now = clock.now_ms()
         with db.read() as s:
-            exams = s.execute(select(Exam).where(Exam.status != "draft")).scalars().all()
-            changed = [e for e in exams if self._seen.get(e.id) != e.event_seq]
-            now = clock.now_ms()
-            for exam in changed:
+            watched = select(Interest.exam_id).where(Interest.until_ms > now)
+            exams = s.execute(select(Exam).where(Exam.status != "draft",
+                                                 Exam.id.in_(watched))).scalars().all()
+        changed = [e for e in exams if self._seen.get(e.id) != e.event_seq]
+        for exam in changed:
+            with db.read() as s:
                 self._seen[exam.id] = exam.event_seq
                 self._publish_proctor(exam, boards.proctor_rows(s, exam, now))
                 self._publish_board(exam, boards.scoreboard_rows(s, exam, self._live))
+            if sleep:
+                sleep(0)
         return len(changed)
 
     def _publish_proctor(self, exam: Exam, rows: list[dict]) -> None:
@@ -67,13 +77,14 @@ def run_forever(sleep) -> None:
             beat -= TICK_S
             if beat <= 0:
                 presence.heartbeat()
+                note_watchers()
                 beat = presence.HEARTBEAT_S
                 if acquire_lease("reaper", 30_000):
                     presence.reap()
                     _transparency_round()
             if acquire_lease("live", 5_000):
                 publisher = publisher or Publisher()
-                publisher.tick()
+                publisher.tick(sleep)
             else:
                 publisher = None  # another process publishes; start afresh if we take over
         except Exception:
@@ -99,3 +110,33 @@ def _transparency_round() -> None:
         if due:
             _last_checkpoint[exam_id] = time.monotonic()
             transparency.checkpoint(exam_id)
+
+
+INTEREST_MS = 15_000
+
+
+def note_watchers(exam_ids: set[int] | None = None) -> None:
+    """Record the exams this process's sockets watch (all of them, or just `exam_ids`)."""
+    from exam_engine import process, realtime
+    from exam_engine.extensions import socketio
+
+    if exam_ids is None:
+        exam_ids = set()
+        rooms = socketio.server.manager.rooms if socketio.server else {}
+        for ns, prefix in ((realtime.PROCTOR_NS, "proctor:"), (realtime.SCOREBOARD_NS, "board:")):
+            for room, members in rooms.get(ns, {}).items():
+                if isinstance(room, str) and room.startswith(prefix) and len(members):
+                    exam_ids.add(int(room[len(prefix):]))
+    if not exam_ids:
+        return
+    until = clock.now_ms() + INTEREST_MS
+    try:
+        with db.write() as s:
+            for exam_id in exam_ids:
+                row = s.get(Interest, (exam_id, process.holder()))
+                if row is None:
+                    s.add(Interest(exam_id=exam_id, holder=process.holder(), until_ms=until))
+                else:
+                    row.until_ms = until
+    except IntegrityError:  # the heartbeat and a watch raced to insert the same row
+        pass

@@ -7,7 +7,7 @@ from flask_socketio import ConnectionRefusedError, Namespace, join_room
 from exam_engine import clock, realtime
 from exam_engine.errors import ExamError, Forbidden, NotFound, Unauthorized
 from exam_engine.extensions import db
-from exam_engine.services import auth, boards, presence, proctoring
+from exam_engine.services import auth, boards, live, presence, proctoring
 from exam_engine.services.auth import StaffPrincipal
 from exam_engine.services.proctoring import Action
 from exam_engine.sockets import acked
@@ -59,6 +59,7 @@ class ProctorNamespace(Namespace):
             rows = boards.proctor_rows(s, exam, clock.now_ms())
             exam_id = exam.id
         join_room(realtime.proctor_room(exam_id))
+        live.note_watchers({exam_id})
         return {"exam": data.get("exam"), "candidates": rows}
 
     @acked

@@ -5,7 +5,7 @@ from flask_socketio import Namespace, join_room
 
 from exam_engine import realtime
 from exam_engine.extensions import db
-from exam_engine.services import boards
+from exam_engine.services import boards, live
 from exam_engine.sockets import acked
 
 
@@ -25,4 +25,5 @@ class ScoreboardNamespace(Namespace):
         with db.read() as s:
             exam_id = boards.exam_by_code(s, board["exam"]).id
         join_room(realtime.board_room(exam_id))
+        live.note_watchers({exam_id})
         return board
