@@ -58,14 +58,7 @@ export class RowMenu {
     this.close(false);
     this.button = button;
     this.row = row;
-    for (const item of this.items) {
-      const action = item.dataset.action;
-      const ok = allowed(action, row);
-      item.setAttribute("aria-disabled", String(!ok));
-      // Pause and Resume share a place: show the one that fits, or Pause greyed out.
-      item.hidden = (action === "resume" && row.status !== "paused")
-        || (action === "pause" && row.status === "paused");
-    }
+    this._fit(row);
     button.after(this.menu);
     this.menu.hidden = false;
     this.menu.setAttribute("aria-label", button.getAttribute("aria-label") || "");
@@ -79,6 +72,24 @@ export class RowMenu {
     button.setAttribute("aria-expanded", "true");
     const visible = this._visible();
     (focusLast ? visible[visible.length - 1] : visible[0]).focus();
+  }
+
+  /** The open menu's row changed (a push arrived): its items follow the new state. */
+  refresh(row) {
+    if (this.row && row && this.row.participant_no === row.participant_no) {
+      this.row = row;
+      this._fit(row);
+    }
+  }
+
+  _fit(row) {
+    for (const item of this.items) {
+      const action = item.dataset.action;
+      item.setAttribute("aria-disabled", String(!allowed(action, row)));
+      // Pause and Resume share a place: show the one that fits, or Pause greyed out.
+      item.hidden = (action === "resume" && row.status !== "paused")
+        || (action === "pause" && row.status === "paused");
+    }
   }
 
   close(refocus) {

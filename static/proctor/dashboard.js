@@ -102,7 +102,10 @@ socket.on("connect_error", (err) => {
 });
 
 socket.on("candidate", (row) => {
-  if (row && row.exam === examCode) roster.upsert(row);
+  if (row && row.exam === examCode) {
+    roster.upsert(row);
+    menu.refresh(row); // an open menu follows its row (runs after the module has loaded)
+  }
 });
 
 async function watch() {

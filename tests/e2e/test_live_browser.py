@@ -379,6 +379,8 @@ def test_the_public_screen_shows_a_row_after_the_candidate_submits(live_server):
                     sockets[-1].sit(right=1, tkp_points=3, submit=False)
                 else:
                     sockets[-1].sit(*how)
+            # Act once the room shows the candidate working (pushes take a tick or two).
+            proctor.wait_for_selector("#roster-body tr[data-no='26010006'][data-status=active]")
             _act(proctor, "26010006", "pause", "Komputer peserta mati, pindah komputer")
             _act(proctor, "26010006", "reset_login", "Masuk lagi di komputer cadangan")
             _act(proctor, "26010006", "resume", "Sudah di komputer cadangan")
