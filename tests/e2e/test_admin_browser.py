@@ -9,18 +9,15 @@ docs/screenshots/ as well.
 """
 from __future__ import annotations
 
-import os
+import functools
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 import requests
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
-DOC_SHOTS = ROOT / "docs" / "screenshots"
+from tests.e2e.browser import CHROMIUM, ScreenShots, launch
+
 ADMIN = {"username": "admin-ujian", "role": "admin", "password": "kata-sandi-admin-1"}
 
 pytestmark = [
@@ -65,27 +62,7 @@ CANDIDATES = ("no_peserta;nama;tambahan_menit\n"
 NAMES = {"A-001": "Siti Nurhaliza", "A-002": "Budi Santoso", "A-003": 'Dewi "Ayu" Lestari'}
 
 
-def _browser_args():
-    return ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-class Shots:
-    """Numbered screenshots of every page visited; some are also the docs' pictures."""
-
-    def __init__(self, page) -> None:
-        self.page = page
-        self.n = 0
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        for old in SHOTS.glob("admin-*.png"):
-            old.unlink()
-
-    def take(self, name: str, doc: str | None = None, full_page: bool = False) -> None:
-        self.n += 1
-        path = SHOTS / f"admin-{self.n:02d}-{name}.png"
-        self.page.screenshot(path=str(path), full_page=full_page)
-        if doc and os.environ.get("EXAM_DOC_SCREENSHOTS") == "1":
-            DOC_SHOTS.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, DOC_SHOTS / doc)
+Shots = functools.partial(ScreenShots, "admin")
 
 
 def _sign_in(page, url: str) -> None:
@@ -120,7 +97,7 @@ def test_an_admin_prepares_and_opens_an_exam_in_chromium(live_server, tmp_path):
     problems: list[str] = []
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=_browser_args())
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="id-ID")
         page.set_default_timeout(15000)
         page.on("pageerror", lambda e: problems.append(f"page error: {e}"))

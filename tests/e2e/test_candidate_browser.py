@@ -6,19 +6,15 @@ are copied to docs/screenshots/ as well.
 """
 from __future__ import annotations
 
-import os
+import functools
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from exam_engine.core.checkpoints import decode_receipt
+from tests.e2e.browser import CHROMIUM, ScreenShots, launch
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
-DOC_SHOTS = ROOT / "docs" / "screenshots"
 LETTERS = "ABCDE"
 
 pytestmark = [
@@ -136,27 +132,7 @@ FLAGGED = {"24 × 15", "Warga mengeluhkan"}
 EXPECTED = {"TWK": "10", "TIU": "10", "TKP": "8", "Total": "28"}
 
 
-def _browser_args():
-    return ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-class Shots:
-    """Numbered screenshots of every page visited; some are also the docs' pictures."""
-
-    def __init__(self, page) -> None:
-        self.page = page
-        self.n = 0
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        for old in SHOTS.glob("candidate-*.png"):
-            old.unlink()
-
-    def take(self, name: str, doc: str | None = None) -> None:
-        self.n += 1
-        path = SHOTS / f"candidate-{self.n:02d}-{name}.png"
-        self.page.screenshot(path=str(path))
-        if doc and os.environ.get("EXAM_DOC_SCREENSHOTS") == "1":
-            DOC_SHOTS.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, DOC_SHOTS / doc)
+Shots = functools.partial(ScreenShots, "candidate")
 
 
 def _phrase(page) -> str:
@@ -195,7 +171,7 @@ def test_a_candidate_sits_the_exam_in_chromium(live_server):
     problems: list[str] = []
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=_browser_args())
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="id-ID")
         page.set_default_timeout(15000)
         page.on("pageerror", lambda e: problems.append(f"page error: {e}"))

@@ -11,9 +11,7 @@ Playwright's wait_for_function evaluates a string in the page, which the pages' 
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
 import time
 from pathlib import Path
 
@@ -22,11 +20,8 @@ import socketio
 import yaml
 
 from tests.conftest import small_bank, small_exam
+from tests.e2e.browser import CHROMIUM, ScreenShots, launch
 
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
-DOC_SHOTS = ROOT / "docs" / "screenshots"
 PROCTOR = {"username": "pengawas", "password": "kata-sandi-rahasia"}
 KEY = {q["id"]: q for q in small_bank()["questions"]}
 
@@ -108,31 +103,21 @@ class SocketCandidate:
 
 # -- the browser ------------------------------------------------------------------------------
 
-class Shots:
-    """Numbered screenshots of every page visited; some are also the docs' pictures."""
+class Shots(ScreenShots):
+    """Screenshots of several people's pages in one test: `take(page, name, doc)`."""
 
     def __init__(self, tag: str) -> None:
-        self.tag = tag
-        self.n = 0
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        for old in SHOTS.glob(f"live-{tag}-*.png"):
-            old.unlink()
+        super().__init__(f"live-{tag}")
 
     def take(self, page, name: str, doc: str | None = None) -> None:
-        self.n += 1
-        path = SHOTS / f"live-{self.tag}-{self.n:02d}-{name}.png"
-        page.screenshot(path=str(path))
-        if doc and os.environ.get("EXAM_DOC_SCREENSHOTS") == "1":
-            DOC_SHOTS.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, DOC_SHOTS / doc)
+        self.take_of(page, name, doc)
 
 
 class Browser:
     """Chromium with one context per person; page errors and CSP reports are collected."""
 
     def __init__(self, playwright) -> None:
-        self.chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=[
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        self.chromium = launch(playwright)
         self.problems: list[str] = []
 
     def page(self, width: int = 1366, height: int = 768):

@@ -9,10 +9,9 @@ copied to docs/screenshots/ as well.
 """
 from __future__ import annotations
 
+import functools
 import json
-import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -27,11 +26,7 @@ from exam_engine.core.checkpoints import (
     tree_head_bytes,
 )
 from tests.conftest import small_bank, small_exam
-
-CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "tests" / "artifacts" / "screenshots"
-DOC_SHOTS = ROOT / "docs" / "screenshots"
+from tests.e2e.browser import CHROMIUM, ScreenShots, launch
 
 pytestmark = [
     pytest.mark.e2e,
@@ -41,27 +36,7 @@ pytestmark = [
 ]
 
 
-def _browser_args():
-    return ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-
-
-class Shots:
-    """Numbered screenshots of every page visited; some are also the docs' pictures."""
-
-    def __init__(self, page) -> None:
-        self.page = page
-        self.n = 0
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        for old in SHOTS.glob("public-*.png"):
-            old.unlink()
-
-    def take(self, name: str, doc: str | None = None) -> None:
-        self.n += 1
-        path = SHOTS / f"public-{self.n:02d}-{name}.png"
-        self.page.screenshot(path=str(path), full_page=True)
-        if doc and os.environ.get("EXAM_DOC_SCREENSHOTS") == "1":
-            DOC_SHOTS.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, DOC_SHOTS / doc)
+Shots = functools.partial(ScreenShots, "public", full_page=True)
 
 
 def _sit(server, exam: str, cred: dict, right: int) -> tuple[str, dict]:
@@ -123,7 +98,7 @@ def test_receipts_checkpoints_and_results_are_checked_in_chromium(live_server):
     problems: list[str] = []
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=_browser_args())
+        browser = launch(p)
         page = browser.new_page(viewport={"width": 1366, "height": 900}, locale="id-ID")
         page.set_default_timeout(15000)
         page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
@@ -343,7 +318,7 @@ def test_the_browser_verifier_agrees_with_the_python_one(live_server):
                "heads": heads}
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=_browser_args())
+        browser = launch(p)
         try:
             page = browser.new_page()
             page.goto(f"{live_server.url}/api/v1/health")
