@@ -103,8 +103,7 @@ def _exam(check: Checker, root: dict) -> ExamDefinition | None:
         str(item.get("code")) for item in _as_list(raw_sections) if isinstance(item, dict)
     ]
     pass_rule = _pass_rule(check, root.get("pass_rule"), named)
-    every_section = pass_rule is not None and pass_rule.every_section
-    sections = _sections(check, raw_sections, every_section)
+    sections = _sections(check, raw_sections)
     codes = [s.code for s in sections]
     tie_break = _tie_break(check, root.get("tie_break"), named)
     result = check.choice(root, (), "result_to_candidate", RESULT_TO_CANDIDATE, "score")
@@ -129,7 +128,7 @@ def _as_list(value: Any) -> list:
     return value if isinstance(value, list) else []
 
 
-def _sections(check: Checker, raw: Any, every_section: bool) -> list[SectionDef]:
+def _sections(check: Checker, raw: Any) -> list[SectionDef]:
     path: Path = ("sections",)
     if raw is None:
         check.add(path, "sections is required: a list of sections")
