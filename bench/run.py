@@ -221,6 +221,8 @@ def engine_matrix(db_name: str, url: str, args, workdir: Path, results: list) ->
             ("n200-every10s", 200, 10, args.paced_duration),
             ("n1000-every10s", 1000, 10, args.paced_duration),
         ]
+        if args.scenario:
+            scenarios = [s for s in scenarios if s[0] in args.scenario]
         t0 = time.monotonic()
         exam, creds = register(server, sum(s[1] for s in scenarios))
         print(f"\n[{db_name}] server pid {server.proc.pid} on {server.url}; {len(creds)} "
@@ -305,6 +307,8 @@ def main() -> int:
                     help="candidates in the closed-loop runs (echo and engine)")
     ap.add_argument("--closed-duration", type=int, default=30)
     ap.add_argument("--paced-duration", type=int, default=60)
+    ap.add_argument("--scenario", choices=("closed", "n200-every10s", "n1000-every10s"),
+                    action="append", help="run only these engine scenarios (repeatable)")
     ap.add_argument("--quick", action="store_true", help="10 s windows (a smoke run)")
     ap.add_argument("--profile", action="store_true",
                     help="record the engine with py-spy in the closed-loop and N=1000 windows")

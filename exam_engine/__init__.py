@@ -71,6 +71,10 @@ def create_app(config: Config | None = None) -> Flask:
         max_http_buffer_size=256 * 1024,
         ping_interval=10,
         ping_timeout=10,
+        # Each client's events run in order on its own connection's task rather than on a
+        # new task per event: a candidate's answers are stored in the order sent, and the
+        # spawn per event was a tenth of the server's time (docs/benchmarks.md).
+        async_handlers=False,
     )
     socketio.on_namespace(CandidateNamespace())
     socketio.on_namespace(ProctorNamespace())

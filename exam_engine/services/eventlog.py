@@ -71,13 +71,17 @@ class EventLog:
             # One multi-row insert for every event of the transaction (a batch of answers
             # may hold hundreds), after the ORM has written the rows they refer to.
             self.session.flush()
-            self.session.execute(insert(Event), self._rows)
+            self.session.execute(_INSERT_EVENTS, self._rows)
             self._rows = []
         if self._next is not None and self._next != self._first:
             self.session.execute(
                 update(Exam).where(Exam.id == self.exam_id)
                 .values(event_seq=self._next - 1, chain_head=self._head.hex())
             )
+
+
+# Core, not the ORM's bulk insert: a plain executemany of one cached statement (profiled).
+_INSERT_EVENTS = insert(Event.__table__)
 
 
 @event.listens_for(Session, "before_commit")

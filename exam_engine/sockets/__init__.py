@@ -14,17 +14,22 @@ def acked(handler):
 
     @functools.wraps(handler)
     def wrapper(self, data=None):
-        try:
-            if data is None:
-                data = {}
-            if not isinstance(data, dict):
-                raise BadRequest("the payload must be a JSON object", code="bad_request")
-            return {"ok": True, **(handler(self, data) or {})}
-        except ExamError as exc:
-            return {"ok": False, **exc.as_dict()}
-        except Exception:
-            log.exception("%s failed", handler.__name__)
-            return {"ok": False, "error": "server_error",
-                    "message": "the server could not handle this request; try again"}
+        return acked_call(lambda d: handler(self, d), data, handler.__name__)
 
     return wrapper
+
+
+def acked_call(handler, data, name: str = "answer") -> dict:
+    """Run `handler(data)` and shape its outcome or its refusal as the ack."""
+    try:
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise BadRequest("the payload must be a JSON object", code="bad_request")
+        return {"ok": True, **(handler(data) or {})}
+    except ExamError as exc:
+        return {"ok": False, **exc.as_dict()}
+    except Exception:
+        log.exception("%s failed", name)
+        return {"ok": False, "error": "server_error",
+                "message": "the server could not handle this request; try again"}
