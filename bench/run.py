@@ -255,8 +255,9 @@ def _py_spy(pid: int, stem: Path, duration: float):
     """py-spy on the server for the measured window (it starts when loadgen says so)."""
     exe = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     flag = Path(f"{stem}.window")
-    cmd = [exe, "record", "--pid", str(pid), "--rate", "100", "--duration",
-           str(int(duration)), "--format", "raw", "-o", f"{stem}.folded", "--nonblocking"]
+    rate = os.environ.get("BENCH_SPY_RATE", "100")   # samples a second
+    cmd = [exe, "record", "--pid", str(pid), "--rate", rate, "--duration", str(int(duration)),
+           "--format", "raw", "-o", f"{stem}.folded", "--nonblocking"]
     wait = f'for i in $(seq 1 3000); do [ -f "{flag}" ] && break; sleep 0.2; done; exec "$@"'
     log = open(f"{stem}.py-spy.log", "wb")
     proc = subprocess.Popen(["sh", "-c", wait, "sh", *cmd], stdout=log,

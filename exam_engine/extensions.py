@@ -60,6 +60,20 @@ class Database:
                 lock.release()
 
 
+    def sql(self, text: str) -> str:
+        """SQL written with `?` placeholders, in the driver's own style."""
+        return text if self.is_sqlite else text.replace("?", "%s")
+
+    @staticmethod
+    def cursor(session: Session):
+        """A driver cursor on the session's connection, inside its transaction.
+
+        For the few hot statements (the answer path) that skip SQLAlchemy's statement
+        machinery; everything else goes through the ORM or Core.
+        """
+        return session.connection().connection.dbapi_connection.cursor()
+
+
 db = Database()
 
 
@@ -91,6 +105,11 @@ def _sqlite_setup(engine: Engine, memory: bool) -> None:
         cur = dbapi_conn.cursor()
         if not memory:
             cur.execute("PRAGMA journal_mode=WAL")
+            # Checkpoint every ~40 MB of WAL rather than every 4 MB, with a 64 MB page
+            # cache: a page rewritten by many group commits is copied back once (measured
+            # on the autosave benchmark's database: 0.60 -> 0.40 ms a commit).
+            cur.execute("PRAGMA wal_autocheckpoint=10000")
+            cur.execute("PRAGMA cache_size=-64000")
         # FULL: a commit reaches the disk before we acknowledge (DESIGN.md §6).
         cur.execute("PRAGMA synchronous=FULL")
         cur.execute("PRAGMA foreign_keys=ON")

@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from exam_engine.core import chain
 from exam_engine.core.canonical import canonical_json
 from exam_engine.core.ledger import event_bytes
-from exam_engine.models import Event, Exam
+from exam_engine.extensions import db
+from exam_engine.models import Exam
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,7 @@ class EventLog:
         self._next: int | None = None
         self._first: int | None = None
         self._head: bytes = b""
-        self._rows: list[dict] = []
+        self._rows: list[tuple] = []
 
     @classmethod
     def of(cls, session: Session, exam_id: int) -> EventLog:
@@ -60,28 +63,33 @@ class EventLog:
         text = canonical_json(payload)
         self._head = chain.chain_next(
             self._head, event_bytes(self._next, kind, attempt_id, now_ms, text))
-        self._rows.append({"exam_id": self.exam_id, "attempt_id": attempt_id,
-                           "seq": self._next, "kind": kind, "payload": text,
-                           "created_ms": now_ms, "chain": self._head.hex()})
+        self._rows.append((self.exam_id, attempt_id, self._next, kind, text, now_ms,
+                           self._head.hex()))
         self._next += 1
         return Appended(self._next - 1)
 
     def flush_counter(self) -> None:
         if self._rows:
-            # One multi-row insert for every event of the transaction (a batch of answers
-            # may hold hundreds), after the ORM has written the rows they refer to.
+            # One executemany for every event of the transaction (a batch of answers may
+            # hold hundreds), after the ORM has written the rows they refer to.
             self.session.flush()
-            self.session.execute(_INSERT_EVENTS, self._rows)
+            cur = db.cursor(self.session)
+            cur.executemany(db.sql(_INSERT_EVENTS), self._rows)
             self._rows = []
-        if self._next is not None and self._next != self._first:
-            self.session.execute(
-                update(Exam).where(Exam.id == self.exam_id)
-                .values(event_seq=self._next - 1, chain_head=self._head.hex())
-            )
+            last, head = self._next - 1, self._head.hex()
+            cur.execute(db.sql("UPDATE exams SET event_seq = ?, chain_head = ? WHERE id = ?"),
+                        (last, head, self.exam_id))
+            # An Exam this session has loaded sees the new counter too (sessions here keep
+            # their objects after commit).
+            loaded = self.session.identity_map.get(identity_key(Exam, self.exam_id))
+            if loaded is not None:
+                set_committed_value(loaded, "event_seq", last)
+                set_committed_value(loaded, "chain_head", head)
 
 
-# Core, not the ORM's bulk insert: a plain executemany of one cached statement (profiled).
-_INSERT_EVENTS = insert(Event.__table__)
+# A driver executemany: the ORM's bulk insert, then Core's, cost more than the rows (profiled).
+_INSERT_EVENTS = ("INSERT INTO events (exam_id, attempt_id, seq, kind, payload, created_ms, chain)"
+                  " VALUES (?, ?, ?, ?, ?, ?, ?)")
 
 
 @event.listens_for(Session, "before_commit")
