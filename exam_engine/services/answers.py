@@ -17,6 +17,7 @@ from exam_engine import clock
 from exam_engine.core.timing import Clock
 from exam_engine.errors import BadRequest, Conflict, ExamError, NotFound
 from exam_engine.extensions import db
+from exam_engine.services import bulk_sql
 from exam_engine.services.auth import CandidatePrincipal
 from exam_engine.services.eventlog import EventLog
 
@@ -72,16 +73,14 @@ def apply_batch(reqs: list[AnswerRequest]) -> list[dict | ExamError]:
                                        touched_items, touched_attempts))
             except ExamError as exc:
                 outcomes.append(exc)
-        if touched_items:
-            cur.executemany(db.sql("UPDATE attempt_items SET choice = ?, seq = ?, saved_ms = ?"
-                                   " WHERE id = ?"),
-                            [(None if i["choice"] is None else json.dumps(i["choice"]),
-                              i["seq"], i["saved_ms"], i["id"])
-                             for i in touched_items.values()])
-            cur.executemany(db.sql("UPDATE attempts SET answered = ?, last_answer_seq = ?"
-                                   " WHERE id = ?"),
-                            [(a["answered"], a["last_answer_seq"], a["id"])
-                             for a in touched_attempts.values()])
+        bulk_sql.update_by_id(cur, "attempt_items", ("choice:json", "seq:bigint",
+                                                     "saved_ms:bigint"),
+                              [(None if i["choice"] is None else json.dumps(i["choice"]),
+                                i["seq"], i["saved_ms"], i["id"])
+                               for i in touched_items.values()])
+        bulk_sql.update_by_id(cur, "attempts", ("answered:integer", "last_answer_seq:bigint"),
+                              [(a["answered"], a["last_answer_seq"], a["id"])
+                               for a in touched_attempts.values()])
     return outcomes
 
 
@@ -93,23 +92,39 @@ _ATTEMPT_COLUMNS = ("id", "candidate_id", "exam_id", "status", "started_ms", "al
 
 def _attempts(cur, candidate_ids: set[int]) -> dict[int, dict]:
     ids = sorted(candidate_ids)
-    cur.execute(db.sql(f"SELECT {', '.join(_ATTEMPT_COLUMNS)} FROM attempts"
-                       f" WHERE candidate_id IN ({', '.join(['?'] * len(ids))})"), ids)
+    columns = ", ".join(_ATTEMPT_COLUMNS)
+    if db.is_sqlite:
+        cur.execute(f"SELECT {columns} FROM attempts"
+                    f" WHERE candidate_id IN ({', '.join(['?'] * len(ids))})", ids)
+    else:   # one statement shape whatever the batch, so psycopg prepares it once
+        cur.execute(f"SELECT {columns} FROM attempts WHERE candidate_id = ANY(%s::bigint[])",
+                    [ids])
     return {row[1]: dict(zip(_ATTEMPT_COLUMNS, row, strict=True)) for row in cur.fetchall()}
+
+
+_ITEM_COLUMNS = ("id", "attempt_id", "qid", "type", "option_order", "choice", "seq", "saved_ms")
 
 
 def _items(cur, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], dict]:
     """The batch's (attempt, question) rows exactly: no cross product of the two.
 
-    An OR of equalities, not a row-value IN: SQLite answers each term from the unique
-    (attempt_id, qid) index, where the IN form made it scan the table (profiled).
+    On SQLite an OR of equalities, not a row-value IN: SQLite answers each term from the
+    unique (attempt_id, qid) index, where the IN form made it scan the table (profiled).
+    On PostgreSQL a join with the pairs as arrays: one statement shape, prepared once.
     """
     if not pairs:
         return {}
-    where = " OR ".join(["(attempt_id = ? AND qid = ?)"] * len(pairs))
-    cur.execute(db.sql("SELECT id, attempt_id, qid, type, option_order, choice, seq, saved_ms"
-                       f" FROM attempt_items WHERE {where}"),
-                [v for pair in sorted(pairs) for v in pair])
+    ordered = sorted(pairs)
+    if db.is_sqlite:
+        where = " OR ".join(["(attempt_id = ? AND qid = ?)"] * len(pairs))
+        cur.execute(f"SELECT {', '.join(_ITEM_COLUMNS)} FROM attempt_items WHERE {where}",
+                    [v for pair in ordered for v in pair])
+    else:
+        cur.execute(f"SELECT {', '.join('i.' + c for c in _ITEM_COLUMNS)}"
+                    " FROM attempt_items AS i"
+                    " JOIN unnest(%s::bigint[], %s::text[]) AS p(a, q)"
+                    " ON i.attempt_id = p.a AND i.qid = p.q",
+                    [[a for a, _ in ordered], [q for _, q in ordered]])
     # SQLite hands JSON columns back as text; psycopg has already parsed them.
     load = json.loads if db.is_sqlite else _same
     return {(a, q): {"id": i, "attempt_id": a, "qid": q, "type": t, "option_order": load(o),
