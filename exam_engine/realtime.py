@@ -32,6 +32,21 @@ def board_room(exam_id: int) -> str:
     return f"board:{exam_id}"
 
 
+def board_changes_room(exam_id: int) -> str:
+    """Watchers that asked for changes only (`watch` with `"changes": true`)."""
+    return f"board-changes:{exam_id}"
+
+
+def may_have_members(room: str, namespace: str) -> bool:
+    """False only when nobody can be in `room`: one process, and none of its sockets."""
+    from socketio import PubSubManager
+
+    server = socketio.server
+    if server is None or isinstance(server.manager, PubSubManager):
+        return True     # other processes share the room through the message queue
+    return bool(server.manager.rooms.get(namespace, {}).get(room))
+
+
 def publish(event: str, data: dict, room: str, namespace: str) -> None:
     """Emit to a room on every process; the change it reports is already committed."""
     try:

@@ -111,20 +111,59 @@ def rank(entries: Sequence[tuple[str, AttemptScore]], tie_break: Sequence[str]) 
     """Rank entries by total, then the tie-break sections; equal entries share a rank."""
     if len({entry_id for entry_id, _ in entries}) != len(entries):
         raise ValueError("duplicate entry ids in a ranking")
-    if any(code not in score.sections for _, score in entries for code in tie_break):
-        raise ValueError(f"tie_break {list(tie_break)} names a section that is not scored")
+    ranking = Ranking(tie_break)
+    for entry_id, score in entries:
+        ranking.set(entry_id, score)
+    return ranking.ranks()
 
-    def key(entry: tuple[str, AttemptScore]) -> tuple[Fraction, ...]:
-        return (entry[1].total, *(entry[1].sections[code] for code in tie_break))
 
-    ranks: dict[str, int] = {}
-    previous: tuple[Fraction, ...] | None = None
-    shared = 0
-    for position, entry in enumerate(sorted(entries, key=key, reverse=True), start=1):
-        if key(entry) != previous:
-            shared, previous = position, key(entry)
-        ranks[entry[0]] = shared
-    return ranks
+class Ranking:
+    """A ranking kept up to date one score at a time; `ranks()` is what `rank` gives.
+
+    Each entry's order key is held in whole numbers, every mark times the common
+    denominator of all marks so far: sorting tuples of Fractions compares in Python code,
+    and the live board of a room of 1,000 is ranked three times a second (services/live.py).
+    """
+
+    def __init__(self, tie_break: Sequence[str]) -> None:
+        self.tie_break = tuple(tie_break)
+        self._exact: dict = {}
+        self._whole: dict = {}
+        self._scale = 1
+
+    def set(self, entry_id, score: AttemptScore) -> None:
+        if any(code not in score.sections for code in self.tie_break):
+            raise ValueError(f"tie_break {list(self.tie_break)} names a section that is not "
+                             "scored")
+        key = (Fraction(score.total), *(Fraction(score.sections[c]) for c in self.tie_break))
+        self._exact[entry_id] = key
+        scale = lcm(self._scale, *(v.denominator for v in key))
+        if scale != self._scale:
+            self._scale = scale
+            self._whole = {e: self._scaled(k) for e, k in self._exact.items()}
+        else:
+            self._whole[entry_id] = self._scaled(key)
+
+    def discard(self, entry_id) -> None:
+        self._exact.pop(entry_id, None)
+        self._whole.pop(entry_id, None)
+
+    def __contains__(self, entry_id) -> bool:
+        return entry_id in self._exact
+
+    def ranks(self) -> dict:
+        ranks: dict = {}
+        previous: tuple[int, ...] | None = None
+        shared = 0
+        ordered = sorted(self._whole.items(), key=lambda item: item[1], reverse=True)
+        for position, (entry_id, key) in enumerate(ordered, start=1):
+            if key != previous:
+                shared, previous = position, key
+            ranks[entry_id] = shared
+        return ranks
+
+    def _scaled(self, key: tuple[Fraction, ...]) -> tuple[int, ...]:
+        return tuple(v.numerator * (self._scale // v.denominator) for v in key)
 
 
 def round_half_up(value: Fraction, places: int = 2) -> Decimal:

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from exam_engine.core import scoring
+from exam_engine.core import board_diff, scoring
 from exam_engine.errors import NotFound
 from exam_engine.extensions import db
 from exam_engine.models import Attempt, AttemptItem, Candidate, Exam
@@ -33,15 +33,16 @@ _ATTEMPT = (_A.c.id, _A.c.status, _A.c.answered, _A.c.question_count, _A.c.deadl
             _A.c.result, _A.c.last_answer_seq)
 
 
-def _people(s: Session, exam_id: int) -> list[tuple[SimpleNamespace, SimpleNamespace | None]]:
-    """Every candidate with their attempt, as plain rows (this runs four times a second)."""
-    rows = s.execute(
-        select(*_PERSON, *(c.label(f"a_{c.name}") for c in _ATTEMPT))
-        .select_from(_C.outerjoin(_A, _A.c.candidate_id == _C.c.id))
-        .where(_C.c.exam_id == exam_id).order_by(_C.c.participant_no)
-    ).all()
+def people(s: Session, exam_id: int, attempt_ids: set[int] | None = None
+           ) -> list[tuple[SimpleNamespace, SimpleNamespace | None]]:
+    """Every candidate with their attempt (or those of `attempt_ids`), as plain rows."""
+    q = (select(*_PERSON, *(c.label(f"a_{c.name}") for c in _ATTEMPT))
+         .select_from(_C.outerjoin(_A, _A.c.candidate_id == _C.c.id))
+         .where(_C.c.exam_id == exam_id).order_by(_C.c.participant_no))
+    if attempt_ids is not None:
+        q = q.where(_A.c.id.in_(attempt_ids))
     out = []
-    for row in rows:
+    for row in s.execute(q).all():
         m = row._mapping
         person = SimpleNamespace(**{c.name: m[c.name] for c in _PERSON})
         attempt = SimpleNamespace(**{c.name: m[f"a_{c.name}"] for c in _ATTEMPT}) \
@@ -54,21 +55,23 @@ def proctor_rows(s: Session, exam: Exam, now: int) -> list[dict]:
     """One row per candidate: status, connected, progress, deadline, score, incidents."""
     defn, _ = catalog.exam_rules(exam)
     online = presence.connected_candidates(s, exam.id)
-    rows = []
-    for c, a in _people(s, exam.id):
-        row = {"participant_no": c.participant_no, "name": c.name,
-               "status": a.status if a else "not_started",
-               "connected": c.id in online,
-               "answered": a.answered if a else 0,
-               "total": a.question_count if a else _question_count(defn),
-               "deadline": (a.deadline_ms if a.status == "ended"
-                            else attempt_clock(a).deadline(now)) if a else None,
-               "incidents": c.incidents,
-               "extra_minutes": c.extra_minutes}
-        if a is not None and a.result and defn.result_to_candidate != "none":
-            row["score"] = scoring.public_number(Fraction(a.result["total"]))
-        rows.append(row)
-    return rows
+    return [proctor_row(defn, c, a, c.id in online, now) for c, a in people(s, exam.id)]
+
+
+def proctor_row(defn, c: SimpleNamespace, a: SimpleNamespace | None, connected: bool,
+                now: int) -> dict:
+    row = {"participant_no": c.participant_no, "name": c.name,
+           "status": a.status if a else "not_started",
+           "connected": connected,
+           "answered": a.answered if a else 0,
+           "total": a.question_count if a else _question_count(defn),
+           "deadline": (a.deadline_ms if a.status == "ended"
+                        else attempt_clock(a).deadline(now)) if a else None,
+           "incidents": c.incidents,
+           "extra_minutes": c.extra_minutes}
+    if a is not None and a.result and defn.result_to_candidate != "none":
+        row["score"] = scoring.public_number(Fraction(a.result["total"]))
+    return row
 
 
 def _question_count(defn) -> int:
@@ -117,33 +120,48 @@ def scoreboard_rows(s: Session, exam: Exam, live: LiveScores | None = None) -> l
     With `mode: on_submit` an unfinished attempt shows no score at all.
     """
     defn, _ = catalog.exam_rules(exam)
-    people = [(c, a) for c, a in _people(s, exam.id) if a is not None]
-    scores: dict[int, scoring.AttemptScore] = {}
-    for _c, a in people:
-        if a.result:
-            scores[a.id] = scoring.AttemptScore(
-                sections={k: Fraction(v) for k, v in a.result["sections"].items()},
-                total=Fraction(a.result["total"]), section_passed={},
-                passed=a.result["passed"])
+    started = [(c, a) for c, a in people(s, exam.id) if a is not None]
+    scores = board_scores(s, exam, [a for _c, a in started], live)
+    return ranked_board(defn, {a.id: board_row(defn, c, a, scores.get(a.id))
+                               for c, a in started}, scores)
+
+
+def board_scores(s: Session, exam: Exam, attempts: list, live: LiveScores | None
+                 ) -> dict[int, scoring.AttemptScore]:
+    """The scores a board may show: finished attempts, and running ones in `mode: live`."""
+    defn, _ = catalog.exam_rules(exam)
+    scores = {a.id: _result_score(a.result) for a in attempts if a.result}
     if defn.scoreboard.mode == "live":
-        running = [a for _c, a in people if not a.result]
+        running = [a for a in attempts if not a.result]
         scores.update((live or LiveScores()).score(s, exam, running))
-    ranks = scoring.rank([(str(a.id), scores[a.id]) for _c, a in people if a.id in scores],
-                         defn.tie_break)
-    rows = []
-    for c, a in people:
-        sc = scores.get(a.id)
-        rows.append({
-            "participant_no": c.participant_no,
+    return scores
+
+
+def _result_score(result: dict) -> scoring.AttemptScore:
+    return scoring.AttemptScore(
+        sections={k: Fraction(v) for k, v in result["sections"].items()},
+        total=Fraction(result["total"]), section_passed={}, passed=result["passed"])
+
+
+def board_row(defn, c: SimpleNamespace, a: SimpleNamespace,
+              score: scoring.AttemptScore | None) -> dict:
+    """One public row, all but its rank."""
+    return {"participant_no": c.participant_no,
             "name": mask(c.name, defn.scoreboard.names),
-            "sections": {k: scoring.public_number(v) for k, v in sc.sections.items()}
-            if sc else {},
-            "total": scoring.public_number(sc.total) if sc else None,
-            "status": a.status,
-            "rank": ranks.get(str(a.id)) if sc else None,
-        })
-    rows.sort(key=lambda r: (r["rank"] is None, r["rank"] or 0, r["participant_no"]))
-    return rows
+            "sections": {k: scoring.public_number(v) for k, v in score.sections.items()}
+            if score else {},
+            "total": scoring.public_number(score.total) if score else None,
+            "status": a.status}
+
+
+def ranked_board(defn, rows: dict[int, dict], scores: dict[int, scoring.AttemptScore]
+                 ) -> list[dict]:
+    """The board: `rows` (attempt id -> row without rank) ranked by `scores`, in order."""
+    ranks = scoring.rank([(str(aid), scores[aid]) for aid in rows if aid in scores],
+                         defn.tie_break)
+    board = [{**row, "rank": ranks.get(str(aid))} for aid, row in rows.items()]
+    board.sort(key=board_diff.order)
+    return board
 
 
 def public_scoreboard(code: str) -> dict:

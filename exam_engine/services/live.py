@@ -8,79 +8,213 @@ more than four scoreboard events a second, however fast the answers arrive.
 from __future__ import annotations
 
 import logging
+import sys
+import time
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from exam_engine import clock, realtime
+from exam_engine.core import board_diff, scoring
 from exam_engine.extensions import db
-from exam_engine.models import Exam, Interest
-from exam_engine.services import boards
+from exam_engine.models import Event, Exam, Interest
+from exam_engine.services import boards, catalog, presence
 
 log = logging.getLogger(__name__)
 # A fixed schedule of one tick every 350 ms: under 3 frames a second leave the server, so
 # even bunched by the network a watcher never sees more than 4 in any second.
 TICK_S = 0.35
 CHECKPOINT_EVERY_S = 300    # a signed tree head of each running exam every five minutes
+WHOLE_BOARD_S = 60          # changes-only watchers get the whole board once a minute
 
 
 class Publisher:
     def __init__(self) -> None:
-        self._seen: dict[int, int] = {}
-        self._proctor: dict[int, dict[str, dict]] = {}
-        self._board: dict[int, list[dict]] = {}
+        self._rooms: dict[int, _Room] = {}
         self._live = boards.LiveScores()
 
     def tick(self, sleep=None) -> int:
         """Publish what changed since the last tick; return how many exams changed.
 
-        Only exams that someone watches, on any process, are looked at; between exams the
-        task yields, so answers keep flowing while a big room is recomputed.
+        Only exams that someone watches, on any process, are looked at, and of those only
+        the candidates whose attempts logged something since the last tick are read again
+        (everyone every FULL_READ_S). Between steps the task yields, so answers keep
+        flowing while a big room is worked on.
         """
         now = clock.now_ms()
         with db.read() as s:
             watched = select(Interest.exam_id).where(Interest.until_ms > now)
             exams = s.execute(select(Exam).where(Exam.status != "draft",
                                                  Exam.id.in_(watched))).scalars().all()
-        changed = [e for e in exams if self._seen.get(e.id) != e.event_seq]
         pause = sleep or (lambda _s: None)
-        for exam in changed:
-            self._seen[exam.id] = exam.event_seq
-            with db.read() as s:
-                rows = boards.proctor_rows(s, exam, now)
-            pause(0)    # answers waiting on the hub go first
-            self._publish_proctor(exam, rows, pause)
-            with db.read() as s:
-                board = boards.scoreboard_rows(s, exam, self._live)
-            pause(0)
-            self._publish_board(exam, board)
-            pause(0)
-        return len(changed)
+        changed = 0
+        for exam in exams:
+            room = self._rooms.setdefault(exam.id, _Room())
+            if room.seq == exam.event_seq:
+                continue
+            changed += 1
+            try:
+                self._publish(exam, room, now, pause)
+            except Exception:
+                self._rooms.pop(exam.id, None)  # start afresh: read everyone next tick
+                raise
+        return changed
 
-    def _publish_proctor(self, exam: Exam, rows: list[dict], pause) -> None:
-        last = self._proctor.setdefault(exam.id, {})
+    def _publish(self, exam: Exam, room: _Room, now: int, pause) -> None:
+        pause(0)    # answers waiting on the hub go first
+        with db.read() as s:
+            touched = room.refresh(s, exam, now, self._live)
+        pause(0)
+        defn, _ = catalog.exam_rules(exam)
         sent = 0
-        for row in rows:
-            if last.get(row["participant_no"]) != row:
-                last[row["participant_no"]] = row
+        for cid in touched:
+            c, a = room.people[cid]
+            row = boards.proctor_row(defn, c, a, cid in room.online, now)
+            if room.proctor.get(cid) != row:
+                room.proctor[cid] = row
                 realtime.publish("candidate", {"exam": exam.code, **row},
                                  realtime.proctor_room(exam.id), realtime.PROCTOR_NS)
                 sent += 1
-                if sent % 100 == 0:
+                if sent % 5 == 0:
                     pause(0)
+        # The board in steps of a millisecond or two, each followed by a yield: a big
+        # room's board is a few milliseconds of work a tick, and answers waiting behind it
+        # showed in the candidates' ack latency (bench/live_bench.py).
+        pause(0)
+        ranks = room.ranking.ranks()
+        pause(0)
+        board = room.ordered_board(ranks)
+        pause(0)
+        self._publish_board(exam, room, board, pause)
+        pause(0)
 
-    def _publish_board(self, exam: Exam, rows: list[dict]) -> None:
-        if self._board.get(exam.id) != rows:
-            self._board[exam.id] = rows
-            realtime.publish("scoreboard", {"exam": exam.code, "rows": rows},
-                             realtime.board_room(exam.id), realtime.SCOREBOARD_NS)
+    def _publish_board(self, exam: Exam, room: _Room, rows: list[dict], pause) -> None:
+        before = room.board
+        if before == rows:
+            return
+        room.board = rows
+        whole = {"exam": exam.code, "rows": rows}
+        if realtime.may_have_members(realtime.board_room(exam.id), realtime.SCOREBOARD_NS):
+            realtime.publish("scoreboard", whole, realtime.board_room(exam.id),
+                             realtime.SCOREBOARD_NS)
+            pause(0)
+        if before is None or time.monotonic() - room.whole_at >= WHOLE_BOARD_S:
+            room.whole_at = time.monotonic()
+            # Now and then the whole board, as insurance: changes heal by themselves (a
+            # watcher who joined between a read and a publish is exact a tick later), and
+            # a watcher who reconnects gets the whole board in its `watch` ack.
+            realtime.publish("scoreboard", whole, realtime.board_changes_room(exam.id),
+                             realtime.SCOREBOARD_NS)
+        else:
+            realtime.publish("scoreboard_changes", {"exam": exam.code, **board_diff.changes(
+                before, rows)}, realtime.board_changes_room(exam.id), realtime.SCOREBOARD_NS)
+
+
+FULL_READ_S = 30.0
+
+
+class _Room:
+    """The publisher's picture of one exam, kept up to date by what its log says changed.
+
+    `people` holds every candidate with their attempt; a tick reads again only the
+    candidates whose attempts have events after `seq` (plus paused ones, whose deadline
+    moves by itself). An event of no attempt (candidates added, a message to all), or
+    FULL_READ_S gone by (a dead process's sockets reaped, say), reads everyone.
+    """
+
+    def __init__(self) -> None:
+        self.seq = -1
+        self.read_at = 0.0
+        self.people: dict[int, tuple] = {}        # candidate id -> (person, attempt or None)
+        self.online: set[int] = set()
+        self.rows: dict[int, dict] = {}           # attempt id -> board row but its rank
+        self.dirty: set[int] = set()              # attempt ids whose row changed since
+        self.ranked: dict[int, dict] = {}         # attempt id -> board row last ordered
+        self.ranking: scoring.Ranking | None = None   # of the scores the board may show
+        self.proctor: dict[int, dict] = {}        # candidate id -> proctor row last sent
+        self.board: list[dict] | None = None      # board last sent
+        self.whole_at = 0.0                       # when changes watchers last got it all
+
+    def refresh(self, s, exam: Exam, now: int, live: boards.LiveScores) -> list[int]:
+        """Read what changed up to the exam's `event_seq`; return the candidates touched."""
+        attempt_ids = None
+        if self.seq >= 0 and time.monotonic() - self.read_at < FULL_READ_S:
+            logged = set(s.execute(select(Event.attempt_id).where(
+                Event.exam_id == exam.id, Event.seq > self.seq,
+                Event.seq <= exam.event_seq)).scalars())
+            if None not in logged:
+                attempt_ids = logged | {a.id for _c, a in self.people.values()
+                                        if a is not None and a.status == "paused"}
+        self.seq = exam.event_seq
+        if attempt_ids is None:
+            self.read_at = time.monotonic()
+            everyone = boards.people(s, exam.id)
+            online = presence.connected_candidates(s, exam.id)
+            # Only rows that differ from what is held are worked on again.
+            pairs = [(c, a) for c, a in everyone
+                     if self.people.get(c.id) != (c, a) or (c.id in online) != (c.id in
+                                                                           self.online)]
+            self.people = {c.id: (c, a) for c, a in everyone}
+            self.online = online
+            gone = set(self.rows) - {a.id for _c, a in everyone if a is not None}
+            for aid in gone:
+                self.rows.pop(aid, None)
+                self.ranked.pop(aid, None)
+                if self.ranking is not None:
+                    self.ranking.discard(aid)
+        else:
+            pairs = boards.people(s, exam.id, attempt_ids) if attempt_ids else []
+            self.people.update((c.id, (c, a)) for c, a in pairs)
+            ids = {c.id for c, _a in pairs}
+            self.online = (self.online - ids) | presence.connected_candidates(s, exam.id, ids)
+        defn, _ = catalog.exam_rules(exam)
+        if self.ranking is None:
+            self.ranking = scoring.Ranking(defn.tie_break)
+        started = [a for _c, a in pairs if a is not None]
+        fresh = boards.board_scores(s, exam, started, live)
+        for c, a in pairs:
+            if a is None:
+                continue
+            score = fresh.get(a.id)
+            if score is None:
+                self.ranking.discard(a.id)
+            else:
+                self.ranking.set(a.id, score)
+            self.rows[a.id] = boards.board_row(defn, c, a, score)
+            self.dirty.add(a.id)
+        return [c.id for c, _a in pairs]
+
+    def ordered_board(self, ranks: dict[int, int]) -> list[dict]:
+        """The board in order; a row that did not change is the very object sent last."""
+        board = []
+        for aid, base in self.rows.items():
+            rank = ranks.get(aid)
+            row = self.ranked.get(aid)
+            if row is None or aid in self.dirty or row["rank"] != rank:
+                row = self.ranked[aid] = {**base, "rank": rank}
+            board.append(row)
+        self.dirty.clear()
+        board.sort(key=board_diff.order)
+        return board
+
+
+def _pause_for_io(sleep):
+    """How the publisher steps aside between its steps: until the hub is idle (gevent).
+
+    A zero sleep is not enough under gevent: the hub runs queued callbacks for up to its
+    switch interval (5 ms) before it polls the sockets again, so an answer that arrived
+    meanwhile still waited behind the publisher's next steps.
+    """
+    monkey = sys.modules.get("gevent.monkey")
+    if monkey is not None and monkey.is_module_patched("socket"):
+        import gevent
+
+        return lambda _s: gevent.idle()
+    return sleep
 
 
 def run_forever(sleep) -> None:
     """The background task: publish while this process holds the `live` lease."""
-    import time
-
-    from exam_engine.services import presence
     from exam_engine.services.sweeper import acquire_lease
 
     publisher = None
@@ -98,7 +232,7 @@ def run_forever(sleep) -> None:
                     _transparency_round()
             if acquire_lease("live", 5_000):
                 publisher = publisher or Publisher()
-                publisher.tick(sleep)
+                publisher.tick(_pause_for_io(sleep))
             else:
                 publisher = None  # another process publishes; start afresh if we take over
         except Exception:
@@ -112,8 +246,6 @@ _last_checkpoint: dict[int, float] = {}
 
 def _transparency_round() -> None:
     """Checkpoint open exams every few minutes; reveal the rules once an exam is done."""
-    import time
-
     from exam_engine.services import transparency
 
     with db.read() as s:
@@ -138,7 +270,9 @@ def note_watchers(exam_ids: set[int] | None = None) -> None:
     if exam_ids is None:
         exam_ids = set()
         rooms = socketio.server.manager.rooms if socketio.server else {}
-        for ns, prefix in ((realtime.PROCTOR_NS, "proctor:"), (realtime.SCOREBOARD_NS, "board:")):
+        watched = ((realtime.PROCTOR_NS, "proctor:"), (realtime.SCOREBOARD_NS, "board:"),
+                   (realtime.SCOREBOARD_NS, "board-changes:"))
+        for ns, prefix in watched:
             for room, members in rooms.get(ns, {}).items():
                 if isinstance(room, str) and room.startswith(prefix) and len(members):
                     exam_ids.add(int(room[len(prefix):]))

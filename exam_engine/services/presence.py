@@ -102,11 +102,17 @@ def sockets(*, candidate_id: int | None = None, token_ids: list[int] | None = No
         return [(sid, ns) for sid, ns in s.execute(q).all()]
 
 
-def connected_candidates(s, exam_id: int) -> set[int]:
+def connected_candidates(s, exam_id: int, candidate_ids: set[int] | None = None) -> set[int]:
+    """Candidates of the exam (or of `candidate_ids`) with a socket on a live process."""
+    if candidate_ids is not None and not candidate_ids:
+        return set()
     now = clock.now_ms()
-    return set(s.execute(select(Presence.candidate_id).where(
+    q = select(Presence.candidate_id).where(
         Presence.exam_id == exam_id, Presence.candidate_id.is_not(None),
-        Presence.holder.in_(_live_holders(s, now)))).scalars())
+        Presence.holder.in_(_live_holders(s, now)))
+    if candidate_ids is not None:
+        q = q.where(Presence.candidate_id.in_(candidate_ids))
+    return set(s.execute(q).scalars())
 
 
 def _attempt(s, candidate_id: int) -> Attempt | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_socketio import Namespace, join_room
 
 from exam_engine import realtime
+from exam_engine.errors import BadRequest
 from exam_engine.extensions import db
 from exam_engine.services import boards, live
 from exam_engine.sockets import acked
@@ -20,10 +21,19 @@ class ScoreboardNamespace(Namespace):
 
     @acked
     def on_watch(self, data):
-        """Public -> server: the board now; coalesced `scoreboard` events follow."""
+        """Public -> server: the board now; coalesced `scoreboard` events follow.
+
+        With `"changes": true` (an extension of CONTRACT §4.3, what the TV page asks for)
+        `scoreboard_changes` events follow instead, each with only the rows that changed
+        and the new ranks, and a whole `scoreboard` event every few seconds.
+        """
+        changes = data.get("changes", False)
+        if not isinstance(changes, bool):
+            raise BadRequest("`changes` must be true or false", field="changes")
         board = boards.public_scoreboard(data.get("exam"))
         with db.read() as s:
             exam_id = boards.exam_by_code(s, board["exam"]).id
-        join_room(realtime.board_room(exam_id))
+        join_room(realtime.board_changes_room(exam_id) if changes
+                  else realtime.board_room(exam_id))
         live.note_watchers({exam_id})
         return board

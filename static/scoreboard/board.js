@@ -253,7 +253,8 @@ async function fetchSections() {
 
 function watch() {
   clearTimeout(retryTimer);
-  socket.timeout(10_000).emit("watch", { exam: EXAM }, (err, ack) => {
+  // Changes only: each event carries the rows that changed, not the whole board.
+  socket.timeout(10_000).emit("watch", { exam: EXAM, changes: true }, (err, ack) => {
     if (err || !ack) {
       retryTimer = setTimeout(watch, 5_000);
       return;
@@ -291,6 +292,32 @@ socket.on("connect_error", () => setLive("offline"));
 socket.on("scoreboard", (msg) => {
   if (msg && msg.exam === EXAM && Array.isArray(msg.rows) && !board.problem) takeRows(msg.rows);
 });
+socket.on("scoreboard_changes", (msg) => {
+  if (msg && msg.exam === EXAM && Array.isArray(msg.rows) && !board.problem) {
+    takeRows(mergeChanges(board.rows || [], msg));
+  }
+});
+
+/** The board after a `scoreboard_changes` event, ordered as the server orders it. */
+function mergeChanges(rows, msg) {
+  const byNo = new Map(rows.map((r) => [r.participant_no, r]));
+  for (const no of msg.removed || []) byNo.delete(no);
+  for (const [no, rank] of Object.entries(msg.ranks || {})) {
+    const row = byNo.get(no);
+    if (row) byNo.set(no, { ...row, rank });
+  }
+  for (const row of msg.rows) byNo.set(row.participant_no, row);
+  return [...byNo.values()].sort(boardOrder);
+}
+
+function boardOrder(a, b) {
+  const unrankedA = a.rank === null || a.rank === undefined;
+  const unrankedB = b.rank === null || b.rank === undefined;
+  if (unrankedA !== unrankedB) return unrankedA ? 1 : -1;
+  if (!unrankedA && a.rank !== b.rank) return a.rank - b.rank;
+  if (a.participant_no === b.participant_no) return 0;
+  return a.participant_no < b.participant_no ? -1 : 1;
+}
 
 /* ---- the screen ------------------------------------------------------------------------------------ */
 

@@ -8,6 +8,7 @@ import pytest
 import requests
 import socketio
 
+from exam_engine.core import board_diff
 from tests.conftest import small_bank, small_exam
 
 pytestmark = pytest.mark.e2e
@@ -94,3 +95,70 @@ def test_on_submit_never_shows_an_unfinished_score_in_any_frame(live_server):
             if row["status"] != "ended":
                 assert row["total"] is None and row["sections"] == {}
     assert sum(1 for r in frames[-1][1]["rows"] if r["status"] == "ended") == 6
+
+
+def changes_watcher(url: str, exam: str):
+    """A watcher as the TV page is: `changes: true`, merging what arrives."""
+    events: list[tuple[float, str, dict]] = []
+    sio = socketio.Client(reconnection=False)
+    for kind in ("scoreboard", "scoreboard_changes"):
+        sio.on(kind, lambda data, kind=kind: events.append((time.monotonic(), kind, data)),
+               namespace="/scoreboard")
+    sio.connect(url, namespaces=["/scoreboard"], transports=["websocket"], wait_timeout=10)
+    snap = sio.call("watch", {"exam": exam, "changes": True}, namespace="/scoreboard",
+                    timeout=10)
+    assert snap["ok"]
+    return sio, snap["rows"], events
+
+
+def merged(board: list[dict], events) -> list[list[dict]]:
+    boards = []
+    for _, kind, data in events:
+        board = data["rows"] if kind == "scoreboard" else board_diff.apply(board, data)
+        boards.append(board)
+    return boards
+
+
+def test_a_changes_watcher_merges_to_the_exact_board_at_four_events_a_second(live_server):
+    exam = small_exam(code="burst-changes", scoreboard={"public": True, "names": "masked",
+                                                        "mode": "live"})
+    _code, creds = live_server.demo_exam(10, exam=exam)
+    key = {q["id"]: (q["options"][[o.get("correct") for o in q["options"]].index(True)]["key"]
+                     if q["type"] != "weighted" else "E") for q in small_bank()["questions"]}
+    sio, start, events = changes_watcher(live_server.url, "burst-changes")
+    try:
+        assert burst(live_server, "burst-changes", creds, key, answers_each=30) == 300
+        time.sleep(1.0)
+    finally:
+        sio.disconnect()
+    kinds = {kind for _, kind, _ in events}
+    assert "scoreboard_changes" in kinds
+    assert max_per_second([(t, d) for t, _, d in events]) <= 4
+    final = requests.get(f"{live_server.url}/api/v1/public/exams/burst-changes/scoreboard",
+                         timeout=10).json()
+    assert merged(start, events)[-1] == final["rows"]
+    fields = {"participant_no", "name", "sections", "total", "status", "rank"}
+    for _, kind, data in events:
+        assert set(data) == ({"exam", "rows"} if kind == "scoreboard"
+                             else {"exam", "rows", "ranks", "removed"})
+        assert all(set(r) == fields for r in data["rows"])
+
+
+def test_on_submit_changes_never_show_an_unfinished_score(live_server):
+    exam = small_exam(code="submit-changes", scoreboard={"public": True, "names": "full",
+                                                         "mode": "on_submit"})
+    _code, creds = live_server.demo_exam(6, exam=exam)
+    key = {q["id"]: "A" for q in small_bank()["questions"]}
+    sio, start, events = changes_watcher(live_server.url, "submit-changes")
+    try:
+        burst(live_server, "submit-changes", creds, key, answers_each=15)
+        time.sleep(0.8)
+    finally:
+        sio.disconnect()
+    assert events
+    boards = merged(start, events)
+    for board in boards:
+        for row in board:
+            if row["status"] != "ended":
+                assert row["total"] is None and row["sections"] == {} and row["rank"] is None
+    assert sum(1 for r in boards[-1] if r["status"] == "ended") == 6

@@ -469,3 +469,27 @@ def test_batch_of_nothing_and_mismatched_inputs():
     assert score_batch(skd_rules(), [[]], [{}])[0].total == 0
     with pytest.raises(ValueError, match="forms"):
         score_batch(skd_rules(), [skd_form()], [])
+
+
+def test_a_ranking_kept_one_score_at_a_time_ranks_as_rank_does():
+    import random
+
+    from exam_engine.core.scoring import AttemptScore, Ranking, rank
+
+    rnd = random.Random(5)
+    tie_break = ["TKP", "TIU", "TWK"]
+    ranking, scores = Ranking(tie_break), {}
+    for step in range(400):
+        entry = f"A{rnd.randrange(40)}"
+        if rnd.random() < 0.2:
+            ranking.discard(entry)
+            scores.pop(entry, None)
+        else:
+            # Small marks, so ties happen; now and then a half or a third (partial credit).
+            sections = {c: Fraction(rnd.randrange(6), rnd.choice([1, 1, 2, 3]))
+                        for c in tie_break}
+            score = AttemptScore(sections=sections, total=sum(sections.values()),
+                                 section_passed={}, passed=True)
+            ranking.set(entry, score)
+            scores[entry] = score
+        assert ranking.ranks() == rank(list(scores.items()), tie_break), step
