@@ -106,8 +106,8 @@ def make_engine(url: str) -> Engine:
 
 
 class WalCheckpointer:
-    """Copies SQLite's WAL back into the database file on a native thread, every quarter
-    second, so that no commit on the event loop ever has to.
+    """Copies SQLite's WAL back into the database file on a native thread, every second,
+    so that no commit on the event loop ever has to.
 
     A checkpoint inside a commit stopped every socket of the process for up to 190 ms,
     two or three times a minute (measured: the slowest answer acks of bench/live_bench.py
@@ -115,7 +115,7 @@ class WalCheckpointer:
     releases the GIL while it copies and fsyncs, so the event loop runs meanwhile.
     """
 
-    INTERVAL_S = 0.25
+    INTERVAL_S = 1.0
 
     def __init__(self, path: str) -> None:
         self.path = path
