@@ -137,6 +137,24 @@ class WalCheckpointer:
             sleep(self.INTERVAL_S)
 
 
+def pause_for_io() -> None:
+    """Step aside until every socket with something to read has been served.
+
+    Long work on the event loop (the live publisher's tick, a checkpoint catching up on the
+    log) calls this between its steps. Under gevent a zero sleep is not enough: the hub runs
+    queued callbacks for up to its switch interval (5 ms) before it polls the sockets again,
+    so an answer that arrived meanwhile still waited; `gevent.idle()` returns only once the
+    hub has nothing else to do.
+    """
+    gevent_monkey = sys.modules.get("gevent.monkey")
+    if gevent_monkey is not None and gevent_monkey.is_module_patched("socket"):
+        import gevent
+
+        gevent.idle()
+    else:
+        socketio.sleep(0)
+
+
 def native_thread_runner():
     """A function that runs a blocking call on a native thread, or None under plain threads."""
     gevent_monkey = sys.modules.get("gevent.monkey")

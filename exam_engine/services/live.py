@@ -8,7 +8,6 @@ more than four scoreboard events a second, however fast the answers arrive.
 from __future__ import annotations
 
 import logging
-import sys
 import time
 
 from sqlalchemy import select
@@ -16,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from exam_engine import clock, realtime
 from exam_engine.core import board_diff, scoring
-from exam_engine.extensions import db
+from exam_engine.extensions import db, pause_for_io
 from exam_engine.models import Event, Exam, Interest
 from exam_engine.services import boards, catalog, presence
 
@@ -198,21 +197,6 @@ class _Room:
         return board
 
 
-def _pause_for_io(sleep):
-    """How the publisher steps aside between its steps: until the hub is idle (gevent).
-
-    A zero sleep is not enough under gevent: the hub runs queued callbacks for up to its
-    switch interval (5 ms) before it polls the sockets again, so an answer that arrived
-    meanwhile still waited behind the publisher's next steps.
-    """
-    monkey = sys.modules.get("gevent.monkey")
-    if monkey is not None and monkey.is_module_patched("socket"):
-        import gevent
-
-        return lambda _s: gevent.idle()
-    return sleep
-
-
 def run_forever(sleep) -> None:
     """The background task: publish while this process holds the `live` lease."""
     from exam_engine.services.sweeper import acquire_lease
@@ -232,7 +216,7 @@ def run_forever(sleep) -> None:
                     _transparency_round()
             if acquire_lease("live", 5_000):
                 publisher = publisher or Publisher()
-                publisher.tick(_pause_for_io(sleep))
+                publisher.tick(lambda _s: pause_for_io())
             else:
                 publisher = None  # another process publishes; start afresh if we take over
         except Exception:

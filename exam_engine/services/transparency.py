@@ -19,7 +19,7 @@ from exam_engine.core.canonical import canonical_json
 from exam_engine.core.checkpoints import commitment, tree_head_bytes
 from exam_engine.core.ledger import event_bytes
 from exam_engine.errors import NotFound
-from exam_engine.extensions import db
+from exam_engine.extensions import db, pause_for_io
 from exam_engine.models import Attempt, Checkpoint, Event, Exam, RulesSecret
 from exam_engine.services import catalog
 from exam_engine.services.eventlog import EventLog
@@ -104,23 +104,35 @@ def reveal_if_done(exam_id: int) -> bool:
 # -- leaves and checkpoints ---------------------------------------------------------------
 
 _lock = threading.Lock()
-_leaves: dict[int, list[bytes]] = {}    # exam id -> leaf hashes known to this process
+_trees: dict[int, merkle.MerkleTree] = {}   # exam id -> its tree, as far as this process read
+CATCH_UP_ROWS = 1000
 
 
-def leaf_hashes(s, exam_id: int, upto: int) -> list[bytes]:
-    """The leaf hashes of events 1..upto (cached; the log only grows)."""
+def tree(exam_id: int, upto: int) -> merkle.MerkleTree:
+    """The exam's tree holding at least events 1..upto (cached; the log only grows).
+
+    Reads what it lacks a thousand events at a time, each in its own short read, and lets
+    the sockets in between: after a restart, catching up on millions of events must not
+    stop the answers of a running exam.
+    """
     with _lock:
-        have = _leaves.setdefault(exam_id, [])
-        if len(have) < upto:
-            rows = s.execute(select(Event.seq, Event.kind, Event.attempt_id, Event.created_ms,
-                                    Event.payload)
-                             .where(Event.exam_id == exam_id, Event.seq > len(have),
-                                    Event.seq <= upto).order_by(Event.seq)).all()
+        t = _trees.setdefault(exam_id, merkle.MerkleTree())
+        while t.size < upto:
+            with db.read() as s:
+                rows = s.execute(select(Event.seq, Event.kind, Event.attempt_id,
+                                        Event.created_ms, Event.payload)
+                                 .where(Event.exam_id == exam_id, Event.seq > t.size,
+                                        Event.seq <= min(upto, t.size + CATCH_UP_ROWS))
+                                 .order_by(Event.seq)).all()
+            if not rows:
+                raise RuntimeError(f"event {t.size + 1} of exam {exam_id} is missing")
             for seq, kind, attempt, at, payload in rows:
-                if seq != len(have) + 1:
-                    raise RuntimeError(f"event {len(have) + 1} of exam {exam_id} is missing")
-                have.append(merkle.leaf_hash(event_bytes(seq, kind, attempt, at, payload)))
-        return have[:upto]
+                if seq != t.size + 1:
+                    raise RuntimeError(f"event {t.size + 1} of exam {exam_id} is missing")
+                t.append(merkle.leaf_hash(event_bytes(seq, kind, attempt, at, payload)))
+            if t.size < upto:
+                pause_for_io()
+        return t
 
 
 def checkpoint(exam_id: int) -> Checkpoint | None:
@@ -132,15 +144,15 @@ def checkpoint(exam_id: int) -> Checkpoint | None:
             Checkpoint.exam_id == exam_id)).scalar()
         if size == 0 or (last or 0) >= size:
             return None
-        hashes = leaf_hashes(s, exam_id, size)
         earlier = s.execute(select(Checkpoint.size).where(Checkpoint.exam_id == exam_id)
                             .order_by(Checkpoint.size)).scalars().all()
         code = exam.code
-    root = merkle.root_from_hashes(hashes).hex()
+    t = tree(exam_id, size)
+    root = t.root(size).hex()
     now = clock.now_ms()
     signature = signer.sign(tree_head_bytes(code, size, root, now)).hex()
-    proofs = [{"from": old, "proof": [h.hex() for h in merkle.consistency_proof(
-        hashes, old, size)]} for old in earlier]
+    proofs = [{"from": old, "proof": [h.hex() for h in t.consistency_proof(old, size)]}
+              for old in earlier]
     row = Checkpoint(exam_id=exam_id, size=size, root=root, time_ms=now, signature=signature,
                      proofs=proofs)
     with db.write() as s:
@@ -183,16 +195,17 @@ def inclusion(exam_code: str, seq: int) -> dict:
         if cp is None or seq < 1:
             raise NotFound("no checkpoint covers this event yet; try again in a few minutes",
                            code="not_checkpointed")
-        hashes = leaf_hashes(s, exam.id, cp.size)
+        exam_id = exam.id
+    proof = tree(exam_id, cp.size).inclusion_proof(seq - 1, cp.size)
     return {"exam": exam_code, "seq": seq, "index": seq - 1,
             "checkpoint": {"size": cp.size, "root": cp.root, "time": cp.time_ms,
                            "signature": cp.signature},
-            "proof": [h.hex() for h in merkle.inclusion_proof(hashes, seq - 1, cp.size)]}
+            "proof": [h.hex() for h in proof]}
 
 
 def forget() -> None:
     with _lock:
-        _leaves.clear()
+        _trees.clear()
 
 
 def announcement(exam_code: str) -> dict:

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import select, text
 
 from exam_engine.audit import bundlefile
-from exam_engine.core import ed25519
+from exam_engine.core import ed25519, merkle
 from exam_engine.core.checkpoints import decode_receipt, encode_receipt, tree_head_bytes
+from exam_engine.core.ledger import event_bytes
 from exam_engine.extensions import db
 from exam_engine.models import Attempt, Event
 from exam_engine.services import proctoring, transparency
@@ -87,6 +88,30 @@ def test_a_whole_exam_verifies_clean_in_a_separate_process(actions, runner, tmp_
     changed["scored"]["total"] = changed["scored"]["total"] + 1      # one digit changed
     bad = run_verifier(bundle, "--receipt", encode_receipt(changed))
     assert bad.returncode == 1 and "does not match the logged score" in bad.stdout
+
+
+def test_checkpoints_read_the_log_in_steps_and_stay_provable(actions, runner, tmp_path,
+                                                             monkeypatch):
+    # A process catches up on the log a few rows at a time (a thousand in production), as
+    # after a restart in the middle of a big exam; proofs must not change.
+    monkeypatch.setattr(transparency, "CATCH_UP_ROWS", 7)
+    transparency.forget()
+    exam, _, _ = sit_exam(actions, 6)
+    transparency.forget()
+    record = transparency.published(exam)
+    last = record["checkpoints"][-1]
+    with db.read() as s:
+        seq, kind, attempt, at, payload = s.execute(
+            select(Event.seq, Event.kind, Event.attempt_id, Event.created_ms, Event.payload)
+            .where(Event.kind == "answered").order_by(Event.seq.desc()).limit(1)).one()
+    proof = transparency.inclusion(exam, seq)
+    assert proof["checkpoint"]["size"] == last["size"] > 7
+    leaf = merkle.leaf_hash(event_bytes(seq, kind, attempt, at, payload))
+    assert merkle.verify_inclusion(leaf, seq - 1, last["size"],
+                                   [bytes.fromhex(h) for h in proof["proof"]],
+                                   bytes.fromhex(last["root"]))
+    proc = run_verifier(export(runner, exam, tmp_path / "bundle.jsonl"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def test_the_verifier_refuses_an_unreadable_bundle(tmp_path):

@@ -9,6 +9,7 @@ from exam_engine.core import merkle
 from exam_engine.core.merkle import (
     EMPTY_ROOT,
     MerkleLog,
+    MerkleTree,
     consistency_proof,
     inclusion_proof,
     leaf_hash,
@@ -376,3 +377,47 @@ def test_large_trees_agree_with_the_log_and_the_proofs():
     for m in (1, 2048, 3333, 4999):
         old = root_from_hashes(d[:m])
         assert verify_consistency(m, 5000, old, head, consistency_proof(d, m, 5000))
+
+
+# --- The server's tree of stored subtree roots. ---
+
+def test_tree_gives_the_list_functions_answers_for_every_small_size():
+    d = data(70)
+    tree = MerkleTree()
+    assert tree.root() == EMPTY_ROOT
+    for n, h in enumerate(d, start=1):
+        tree.append(h)
+        assert tree.size == n and tree.leaf(n - 1) == h
+        assert tree.root() == root_from_hashes(d[:n])
+    for n in range(1, 71):
+        assert tree.root(n) == root_from_hashes(d[:n])
+        for i in range(n):
+            assert tree.inclusion_proof(i, n) == inclusion_proof(d, i, n), (i, n)
+        for m in range(n + 1):
+            assert tree.consistency_proof(m, n) == consistency_proof(d, m, n), (m, n)
+
+
+def test_tree_proofs_at_a_large_size_verify():
+    d = data(5000)
+    tree = MerkleTree()
+    tree.extend(d)
+    head = root_from_hashes(d)
+    assert tree.root() == head
+    for i in (0, 1, 2047, 2048, 4095, 4096, 4999):
+        assert tree.inclusion_proof(i, 5000) == inclusion_proof(d, i, 5000)
+    for m in (1, 2048, 3333, 4999):
+        proof = tree.consistency_proof(m, 5000)
+        assert proof == consistency_proof(d, m, 5000)
+        assert verify_consistency(m, 5000, tree.root(m), head, proof)
+
+
+def test_tree_refuses_what_it_cannot_prove():
+    tree = MerkleTree()
+    tree.extend(data(5))
+    for call in (lambda: tree.root(6), lambda: tree.inclusion_proof(5, 5),
+                 lambda: tree.inclusion_proof(0, 6), lambda: tree.consistency_proof(3, 6),
+                 lambda: tree.consistency_proof(4, 3), lambda: tree.append(b"short")):
+        with pytest.raises(ValueError):
+            call()
+    with pytest.raises(IndexError):
+        tree.leaf(5)
