@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import math
 import multiprocessing as mp
@@ -55,6 +56,7 @@ MAX_DURATION_S = 1800
 @dataclass
 class WorkerResult:
     latencies_ms: list = field(default_factory=list)   # every answer acked ok within the window
+    sent_s: list = field(default_factory=list)         # when each was sent, s into the window
     acked: list = field(default_factory=list)          # (participant_no, attempt, qid, seq, choice)
     acked_in_window: int = 0
     duplicates: int = 0
@@ -98,6 +100,7 @@ class Candidate:
         # seq must grow with every answer of the attempt; a time-based base lets the same
         # candidates be driven again against the same database.
         self.seq = time.time_ns() // 1000
+        self.t0 = 0.0
 
     async def setup(self, session, gate: asyncio.Semaphore) -> bool:
         import socketio
@@ -138,6 +141,7 @@ class Candidate:
 
     async def run(self, t_start: float, t_end: float) -> None:
         """Answer until the window closes (perf_counter times)."""
+        self.t0 = t_start
         interval, jitter = self.cfg["interval"], self.cfg["jitter"]
         if interval > 0:
             slot = t_start + self.rnd.uniform(0, interval)
@@ -175,6 +179,7 @@ class Candidate:
             if ack.get("duplicate"):
                 self.res.duplicates += 1
             self.res.latencies_ms.append((done - t) * 1000)
+            self.res.sent_s.append(t - self.t0)
             self.res.acked.append((self.no, self.attempt, qid, seq, choice))
             if done <= t_end:
                 self.res.acked_in_window += 1
@@ -213,6 +218,11 @@ async def _worker_async(cfg: dict, creds: list, first_index: int, n: int, ready_
             asyncio.gather(*(c.setup(session, gate) for c in cands)),
             cfg["setup_timeout"] * max(4, math.ceil(n / cfg["connect_concurrency"])))
     live = [c for c, ok in zip(cands, oks, strict=True) if ok]
+    # The clients' own garbage collections must not count as the server's latency: what
+    # is alive after set-up is never collected, and full collections wait for the end.
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(700, 10, 1_000_000)
     ready_cb(len(live))
     delay_to_go = await asyncio.get_running_loop().run_in_executor(None, go_wait)
     await asyncio.sleep(max(0.0, delay_to_go))
@@ -363,6 +373,8 @@ def run(cfg: dict, creds: list, watch_pids: list[int]) -> dict:
 def summarize(cfg: dict, results: list[WorkerResult], ready: int, setup_s: float,
               cpu: dict) -> dict:
     lat = sorted(x for r in results for x in r.latencies_ms)
+    timeline = sorted(((ms, t) for r in results
+                       for ms, t in zip(r.latencies_ms, r.sent_s, strict=True)), reverse=True)
     errors, failures = Counter(), Counter()
     for r in results:
         errors.update(r.errors)
@@ -394,6 +406,9 @@ def summarize(cfg: dict, results: list[WorkerResult], ready: int, setup_s: float
         "latency_ms": {"p50": _pct(lat, 50), "p95": _pct(lat, 95), "p99": _pct(lat, 99),
                        "max": _pct(lat, 100),
                        "mean": round(sum(lat) / len(lat), 2) if lat else None},
+        # The slowest 1 %, each with when it was sent: a stall shows as a cluster.
+        "slowest_acks": [{"sent_s": round(t, 3), "ms": round(ms, 2)}
+                         for ms, t in timeline[:max(10, len(timeline) // 100)]],
         "errors": dict(errors), "connect_failures": dict(failures),
         "duplicate_acks": sum(r.duplicates for r in results),
         "late_sends": sum(r.late_sends for r in results),

@@ -13,6 +13,8 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,6 +56,13 @@ def main() -> None:
         lat = r["latency_ms"]
         print(f"{mode:12} {r['answers_per_s']:6} answers/s  p50 {lat['p50']} ms  "
               f"p99 {lat['p99']} ms  server CPU {r['cpu']['server_cpu_s']} s")
+        # Where the slowest 1 % were sent: one second holding most of them is a stall.
+        seconds = Counter(int(a["sent_s"]) for a in r["slowest_acks"])
+        print("    slowest 1 % sent at second (count): " + ", ".join(
+            f"{sec} ({n})" for sec, n in sorted(seconds.items())))
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    out = ROOT / "bench" / "results" / f"log_cost-{stamp}.json"
+    out.write_text(json.dumps(rows, indent=1))
     a, b = rows["without log"]["latency_ms"]["p99"], rows["with log"]["latency_ms"]["p99"]
     print(f"the log adds {(b / a - 1) * 100:+.0f}% to the ack p99 at {args.candidates} candidates")
 
