@@ -105,12 +105,17 @@ async def watch(url: str, exam: str, watchers: int, proctor_tokens: list, whole:
         if w == 0:
             board = ack["rows"]
         sockets.append(sio)
+    # Proctors watch as the dashboard does: one `candidates` event a tick with every row
+    # that changed (`batch: true`), counted in events and in rows.
     proctor_events = [0] * len(proctor_tokens)
+    proctor_rows = [0] * len(proctor_tokens)
     for i, token in enumerate(proctor_tokens):
-        def row(data, i=i):
+        def rows(data, i=i):
             proctor_events[i] += 1
-        sio = await connect(url, "/proctor", {"token": token}, {"candidate": row})
-        assert (await sio.call("watch", {"exam": exam}, namespace="/proctor"))["ok"]
+            proctor_rows[i] += len(data["rows"])
+        sio = await connect(url, "/proctor", {"token": token}, {"candidates": rows})
+        assert (await sio.call("watch", {"exam": exam, "batch": True},
+                               namespace="/proctor"))["ok"]
         sockets.append(sio)
     ready.set()
     while not stop.is_set():
@@ -121,7 +126,7 @@ async def watch(url: str, exam: str, watchers: int, proctor_tokens: list, whole:
             f"{url}/api/v1/public/exams/{exam}/scoreboard") as r:
         final = (await r.json())["rows"]
     out.put({"times": times, "first_ended": first_ended, "board_matches": board == final,
-             "proctor_events": sum(proctor_events)})
+             "proctor_events": sum(proctor_events), "proctor_rows": sum(proctor_rows)})
 
 
 def _watch_process(url, exam, watchers, tokens, whole, ready, stop, out):
@@ -183,14 +188,14 @@ async def phase(url: str, exam: str, creds: list[dict], watchers: int, proctor_t
     clients_cpu = {"candidates_process_s": round(cpu_s("self") - ccpu0, 1),
                    "watchers_process_s": round(cpu_s(watcher_proc.pid) - wcpu0, 1)
                    if watcher_proc else None}
-    times, first_ended, proctor_events, board_ok = [], [], 0, None
+    times, first_ended, proctor_events, proctor_rows, board_ok = [], [], 0, 0, None
     if watcher_proc is not None:
         stop.set()
         got = out.get(timeout=120)
         watcher_proc.join(60)
         times, first_ended = got["times"], got["first_ended"]
         board_ok = got["board_matches"]
-        proctor_events = got["proctor_events"]
+        proctor_events, proctor_rows = got["proctor_events"], got["proctor_rows"]
     delays, rates = [], []
     for ts, seen in zip(times, first_ended, strict=True):
         delays += [(seen[pno] - at) * 1000 for pno, at in submitted.items() if pno in seen]
@@ -210,7 +215,7 @@ async def phase(url: str, exam: str, creds: list[dict], watchers: int, proctor_t
             "max_events_per_s_per_watcher": max(rates, default=0),
             "mean_events_per_watcher": round(sum(len(ts) for ts in times) / watchers, 1)
             if watchers else None,
-            "proctor_row_events": proctor_events,
+            "proctor_events": proctor_events, "proctor_rows": proctor_rows,
             "server_cpu_s": round(cpu, 1), "clients_cpu": clients_cpu,
             "elapsed_s": round(elapsed, 1),
             "server_cpu_pct": round(100 * cpu / elapsed)}

@@ -5,6 +5,7 @@ import logging
 import sqlite3
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -137,22 +138,58 @@ class WalCheckpointer:
             sleep(self.INTERVAL_S)
 
 
-def pause_for_io() -> None:
-    """Step aside until every socket with something to read has been served.
+PAUSE_MOST_S = 0.005
+
+
+def pause_for_io(most_s: float = PAUSE_MOST_S) -> None:
+    """Step aside until every socket with something to read has been served, or `most_s`.
 
     Long work on the event loop (the live publisher's tick, a checkpoint catching up on the
     log) calls this between its steps. Under gevent a zero sleep is not enough: the hub runs
     queued callbacks for up to its switch interval (5 ms) before it polls the sockets again,
-    so an answer that arrived meanwhile still waited; `gevent.idle()` returns only once the
-    hub has nothing else to do.
+    so an answer that arrived meanwhile still waited; `gevent.idle()` returns once the hub
+    has nothing else to do. Unbounded, that starved the work itself: with a thousand
+    candidates answering the hub was rarely idle, and a publisher tick of 20 ms of work
+    spent up to 2.7 s waiting in its pauses (bench/live_bench.py, docs/benchmarks.md). The
+    timeout still lets the hub poll the sockets at least once before the work goes on.
     """
     gevent_monkey = sys.modules.get("gevent.monkey")
     if gevent_monkey is not None and gevent_monkey.is_module_patched("socket"):
         import gevent
 
-        gevent.idle()
-    else:
+        with gevent.Timeout(most_s, False):
+            gevent.idle()
+    elif socketio.server is not None:
         socketio.sleep(0)
+
+
+class Pacer:
+    """Long work on the event loop in slices: called between steps, it steps aside for the
+    sockets (`pause_for_io`) only once the work has run `slice_s` since it last did.
+
+    A pause costs a pass through everything runnable, which under load is tens of
+    milliseconds: pausing between every step made a publisher tick of 20 ms of work last
+    seconds. Slices bound both sides: answers wait at most a slice behind the work, and
+    the work pauses about once a slice. It counts its pauses, for the publisher's log.
+    """
+
+    def __init__(self, slice_s: float = 0.003) -> None:
+        self.slice_s = slice_s
+        self.resumed = time.perf_counter()
+        self.pauses = 0
+        self.waited_s = 0.0
+        self.longest_s = 0.0
+
+    def __call__(self, _seconds: float = 0) -> None:
+        started = time.perf_counter()
+        if started - self.resumed < self.slice_s:
+            return
+        pause_for_io()
+        self.resumed = time.perf_counter()
+        waited = self.resumed - started
+        self.pauses += 1
+        self.waited_s += waited
+        self.longest_s = max(self.longest_s, waited)
 
 
 def native_thread_runner():

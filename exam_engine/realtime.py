@@ -28,6 +28,11 @@ def proctor_room(exam_id: int) -> str:
     return f"proctor:{exam_id}"
 
 
+def proctor_batch_room(exam_id: int) -> str:
+    """Proctors that asked for one `candidates` event a tick (`watch` with `"batch": true`)."""
+    return f"proctor-batch:{exam_id}"
+
+
 def board_room(exam_id: int) -> str:
     return f"board:{exam_id}"
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from exam_engine import clock, realtime
 from exam_engine.core import board_diff, scoring
-from exam_engine.extensions import db, pause_for_io
+from exam_engine.extensions import Pacer, db
 from exam_engine.models import Event, Exam, Interest
 from exam_engine.services import boards, catalog, presence
 
@@ -65,17 +65,16 @@ class Publisher:
             touched = room.refresh(s, exam, now, self._live)
         pause(0)
         defn, _ = catalog.exam_rules(exam)
-        sent = 0
+        changed = []
         for cid in touched:
             c, a = room.people[cid]
             row = boards.proctor_row(defn, c, a, cid in room.online, now)
             if room.proctor.get(cid) != row:
                 room.proctor[cid] = row
-                realtime.publish("candidate", {"exam": exam.code, **row},
-                                 realtime.proctor_room(exam.id), realtime.PROCTOR_NS)
-                sent += 1
-                if sent % 5 == 0:
-                    pause(0)
+                changed.append(row)
+        pause(0)
+        if changed:
+            self._publish_proctor_rows(exam, changed, pause)
         # The board in steps of a millisecond or two, each followed by a yield: a big
         # room's board is a few milliseconds of work a tick, and answers waiting behind it
         # showed in the candidates' ack latency (bench/live_bench.py).
@@ -86,6 +85,17 @@ class Publisher:
         pause(0)
         self._publish_board(exam, room, board, pause)
         pause(0)
+
+    def _publish_proctor_rows(self, exam: Exam, rows: list[dict], pause) -> None:
+        """One `candidates` event for batch watchers; a `candidate` a row for the others."""
+        realtime.publish("candidates", {"exam": exam.code, "rows": rows},
+                         realtime.proctor_batch_room(exam.id), realtime.PROCTOR_NS)
+        room = realtime.proctor_room(exam.id)
+        if realtime.may_have_members(room, realtime.PROCTOR_NS):
+            for row in rows:
+                realtime.publish("candidate", {"exam": exam.code, **row}, room,
+                                 realtime.PROCTOR_NS)
+                pause(0)
 
     def _publish_board(self, exam: Exam, room: _Room, rows: list[dict], pause) -> None:
         before = room.board
@@ -216,13 +226,25 @@ def run_forever(sleep) -> None:
                     _transparency_round()
             if acquire_lease("live", 5_000):
                 publisher = publisher or Publisher()
-                publisher.tick(lambda _s: pause_for_io())
+                _timed_tick(publisher)
             else:
                 publisher = None  # another process publishes; start afresh if we take over
         except Exception:
             log.exception("live publisher round failed")
         next_tick = max(next_tick + TICK_S, time.monotonic())
         sleep(max(0.0, next_tick - time.monotonic()))
+
+
+def _timed_tick(publisher: Publisher) -> None:
+    """One tick, in slices; a tick longer than TICK_S is logged with its pauses."""
+    pacer = Pacer()
+    started = time.perf_counter()
+    changed = publisher.tick(pacer)
+    took = time.perf_counter() - started
+    if took > TICK_S:
+        log.warning("live tick took %.0f ms, %.0f ms of it in %d pauses for the sockets "
+                    "(longest %.0f ms); %d exams changed", took * 1000, pacer.waited_s * 1000,
+                    pacer.pauses, pacer.longest_s * 1000, changed)
 
 
 _last_checkpoint: dict[int, float] = {}
@@ -254,7 +276,8 @@ def note_watchers(exam_ids: set[int] | None = None) -> None:
     if exam_ids is None:
         exam_ids = set()
         rooms = socketio.server.manager.rooms if socketio.server else {}
-        watched = ((realtime.PROCTOR_NS, "proctor:"), (realtime.SCOREBOARD_NS, "board:"),
+        watched = ((realtime.PROCTOR_NS, "proctor:"), (realtime.PROCTOR_NS, "proctor-batch:"),
+                   (realtime.SCOREBOARD_NS, "board:"),
                    (realtime.SCOREBOARD_NS, "board-changes:"))
         for ns, prefix in watched:
             for room, members in rooms.get(ns, {}).items():

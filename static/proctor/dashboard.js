@@ -101,8 +101,10 @@ socket.on("connect_error", (err) => {
   void err;
 });
 
-socket.on("candidate", (row) => {
-  if (row && row.exam === examCode) {
+// Every row that changed in one publisher tick, in one event (`watch` with `batch: true`).
+socket.on("candidates", (data) => {
+  if (!data || data.exam !== examCode) return;
+  for (const row of data.rows) {
     roster.upsert(row);
     menu.refresh(row); // an open menu follows its row (runs after the module has loaded)
   }
@@ -111,7 +113,7 @@ socket.on("candidate", (row) => {
 async function watch() {
   if (!examCode) return;
   const code = examCode;
-  const ack = await send("watch", { exam: code });
+  const ack = await send("watch", { exam: code, batch: true });
   if (code !== examCode) return; // the proctor picked another exam meanwhile
   if (!ack.ok) {
     if (isAuthError(ack)) {

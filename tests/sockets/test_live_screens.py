@@ -62,6 +62,41 @@ def test_a_proctor_watches_the_room_and_acts_with_reasons(app, client, actions):
     assert result["ok"] and "total" in result["result"]
 
 
+def test_a_batch_watcher_gets_each_ticks_changed_rows_in_one_event(app, client, actions):
+    exam, creds = actions.ready_exam(3)
+    cands = [actions.candidate(exam, c) for c in creds]
+    forms = [c.start() for c in cands]
+    token = staff_user(client, "proctor")
+    batch, single = proctor_socket(app, token), proctor_socket(app, token)
+    bad = batch.emit("watch", {"exam": exam, "batch": "ya"}, namespace="/proctor",
+                     callback=True)
+    assert bad["ok"] is False and bad["error"] == "bad_request" and "batch" in bad["message"]
+    assert batch.emit("watch", {"exam": exam, "batch": True}, namespace="/proctor",
+                      callback=True)["ok"]
+    assert single.emit("watch", {"exam": exam}, namespace="/proctor", callback=True)["ok"]
+    publisher = Publisher()
+    publisher.tick()
+    batch.get_received("/proctor")
+    single.get_received("/proctor")
+
+    for cand, form in zip(cands[:2], forms[:2], strict=True):
+        cand.answer(form["questions"][0]["id"], "A")
+    publisher.tick()
+    got = batch.get_received("/proctor")
+    assert [m["name"] for m in got] == ["candidates"]
+    rows = got[0]["args"][0]["rows"]
+    assert got[0]["args"][0]["exam"] == exam
+    assert sorted(r["participant_no"] for r in rows) == sorted(
+        c["participant_no"] for c in creds[:2])
+    assert all(r["answered"] == 1 for r in rows)
+    singles = events(single, "/proctor", "candidate")     # CONTRACT §4.2 as is
+    assert sorted(r["participant_no"] for r in singles) == sorted(
+        c["participant_no"] for c in creds[:2])
+
+    publisher.tick()                                       # nothing changed: nothing sent
+    assert batch.get_received("/proctor") == []
+
+
 def test_a_revoked_token_drops_the_open_proctor_socket(app, client):
     token = staff_user(client, "proctor", "siti")
     sio = proctor_socket(app, token)
