@@ -12,7 +12,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from exam_engine.errors import Unauthorized
-from exam_engine.extensions import db
+from exam_engine.extensions import db, off_the_loop
 from exam_engine.models import Candidate, Exam
 
 CANDIDATE_TOKEN_MAX_AGE_S = 24 * 3600
@@ -118,6 +118,6 @@ def check_password(password_hash: str | None, password: str, method: str = "scry
     if password_hash is None:
         if method not in _DUMMY_HASHES:
             _DUMMY_HASHES[method] = generate_password_hash(secrets.token_hex(8), method)
-        check_password_hash(_DUMMY_HASHES[method], password)
+        off_the_loop(check_password_hash, _DUMMY_HASHES[method], password)
         return False
-    return check_password_hash(password_hash, password)
+    return off_the_loop(check_password_hash, password_hash, password)

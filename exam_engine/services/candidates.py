@@ -8,7 +8,7 @@ from werkzeug.security import generate_password_hash
 
 from exam_engine import clock
 from exam_engine.errors import Conflict, Invalid, Unauthorized
-from exam_engine.extensions import db
+from exam_engine.extensions import db, off_the_loop
 from exam_engine.models import Candidate, Exam
 from exam_engine.services import auth
 from exam_engine.services.eventlog import EventLog
@@ -26,6 +26,10 @@ def new_password(length: int = 8) -> str:
     return "".join(secrets.choice(_ALPHABET) for _ in range(length))
 
 
+def _hash_all(passwords: list[str]) -> list[str]:
+    return [generate_password_hash(pw, _HASH_METHOD) for pw in passwords]
+
+
 def import_candidates(exam_code: str, rows: list[CandidateRow], problems: list,
                       actor: str = "admin") -> dict:
     """Register every row or none; each password is returned once and stored only hashed."""
@@ -35,7 +39,7 @@ def import_candidates(exam_code: str, rows: list[CandidateRow], problems: list,
     if not rows:
         raise Invalid("the candidate list is empty", code="invalid_candidates", problems=[])
     credentials = [(row, new_password()) for row in rows]
-    hashes = [generate_password_hash(pw, _HASH_METHOD) for _, pw in credentials]
+    hashes = off_the_loop(_hash_all, [pw for _, pw in credentials])
     with db.write() as s:
         exam = _exam(s, exam_code)
         log = EventLog.of(s, exam.id).lock()
@@ -78,6 +82,7 @@ def reissue_password(exam_code: str, participant_no: str, actor: str, reason: ob
 
         raise BadRequest("a new password needs a reason", field="reason", code="reason_required")
     password = new_password()
+    password_hash = off_the_loop(generate_password_hash, password, _HASH_METHOD)
     with db.write() as s:
         exam = _exam(s, exam_code)
         log = EventLog.of(s, exam.id).lock()
@@ -89,7 +94,7 @@ def reissue_password(exam_code: str, participant_no: str, actor: str, reason: ob
 
             raise NotFound(f"{participant_no} is not a candidate of {exam_code}",
                            code="candidate_not_found")
-        cand.password_hash = generate_password_hash(password, _HASH_METHOD)
+        cand.password_hash = password_hash
         cand.login_generation += 1
         log.append("password_reissued", {"by": actor, "reason": reason.strip(),
                                          "candidate": cand.pseudonym}, clock.now_ms())

@@ -49,3 +49,35 @@ def test_work_pauses_once_a_slice_not_at_every_step():
     pacer()
     assert pacer.pauses == 1    # a new slice starts when the pause ends
 
+
+HASHING = textwrap.dedent("""
+    from gevent import monkey; monkey.patch_all()
+    import time, gevent
+    from werkzeug.security import check_password_hash, generate_password_hash
+    from exam_engine.extensions import off_the_loop
+
+    stored = generate_password_hash("rahasia", "pbkdf2:sha256:600000")
+    ticks = []
+    def clock():                     # what every other socket of the server would see
+        while True:
+            ticks.append(time.monotonic())
+            gevent.sleep(0.005)
+    g = gevent.spawn(clock)
+    gevent.sleep(0.02)
+    t = time.monotonic()
+    ok = off_the_loop(check_password_hash, stored, "rahasia")
+    took = time.monotonic() - t
+    during = [b - a for a, b in zip(ticks, ticks[1:]) if b > t]
+    print(ok, round(took, 3), round(max(during), 3))
+    g.kill()
+""")
+
+
+def test_password_hashing_runs_beside_the_event_loop_not_on_it():
+    out = subprocess.run([sys.executable, "-c", HASHING], capture_output=True, text=True,
+                         timeout=60, check=True).stdout.split()
+    ok, took, longest_gap = out[0] == "True", float(out[1]), float(out[2])
+    assert ok, "the hash did not check"
+    assert took > 0.1, f"a 600,000-round hash took only {took} s: the test proves nothing"
+    assert longest_gap < took / 2, (
+        f"the loop stood still for {longest_gap} s of a {took} s hash")
