@@ -98,7 +98,7 @@ def questions(session: Session, pks: list[int]) -> dict[int, QuestionView]:
 _definitions: dict[int, tuple[ExamDefinition, ExamRules]] = {}
 
 
-def exam_rules(exam: Exam) -> tuple[ExamDefinition, ExamRules]:
+def exam_rules(exam: Exam | ExamFacts) -> tuple[ExamDefinition, ExamRules]:
     """The exam's parsed definition and its scoring rules (a definition never changes)."""
     cached = _definitions.get(exam.id)
     if cached is None:
@@ -122,10 +122,36 @@ def _view(q: Question, bank: str, revision: int) -> QuestionView:
                         options=tuple(q.options))
 
 
+@dataclass(frozen=True)
+class ExamFacts:
+    """What never changes of an exam: id, code and definition (enough for `exam_rules`).
+
+    For the hot paths (a submission, an auto-end), where loading the Exam row, its JSON
+    included, cost as much as scoring the attempt (profiled).
+    """
+
+    id: int
+    code: str
+    definition: dict
+
+
+_facts: dict[int, ExamFacts] = {}
+
+
+def exam_facts(session: Session, exam_id: int) -> ExamFacts:
+    facts = _facts.get(exam_id)
+    if facts is None:
+        code, definition = session.execute(select(Exam.code, Exam.definition)
+                                           .where(Exam.id == exam_id)).one()
+        facts = _facts[exam_id] = ExamFacts(exam_id, code, definition)
+    return facts
+
+
 def clear() -> None:
     """Forget every cached revision (tests that recreate the database call this)."""
     with _lock:
         _pools.clear()
         _by_pk.clear()
     _definitions.clear()
+    _facts.clear()
 
