@@ -57,13 +57,25 @@ def apply_batch(reqs: list[AnswerRequest]) -> list[dict | ExamError]:
     nor SQLAlchemy statements.
     """
     outcomes: list[dict | ExamError] = []
-    with db.write() as s:
-        for exam_id in sorted({r.who.exam_id for r in reqs}):
-            EventLog.of(s, exam_id).lock()
-        cur = db.cursor(s)
-        attempts = _attempts(cur, {r.who.candidate_id for r in reqs})
-        items = _items(cur, {(attempts[r.who.candidate_id]["id"], r.question) for r in reqs
-                             if r.who.candidate_id in attempts})
+    with db.write(pipeline=True) as s:
+        # On PostgreSQL the lock and both reads go in one round trip (db.write's pipeline):
+        # the items are found by candidate, not by the attempt ids the second read returns.
+        exam_ids = sorted({r.who.exam_id for r in reqs})
+        lock, cur = db.cursor(s), db.cursor(s)
+        _lock_exams(lock, exam_ids)
+        candidate_ids = {r.who.candidate_id for r in reqs}
+        if db.is_sqlite:
+            attempts = _attempts(cur, candidate_ids)
+            items = _items(cur, {(attempts[r.who.candidate_id]["id"], r.question)
+                                 for r in reqs if r.who.candidate_id in attempts})
+        else:
+            item_cur = db.cursor(s)
+            _query_attempts(cur, candidate_ids)
+            _query_items_pg(item_cur, {(r.who.candidate_id, r.question) for r in reqs})
+            attempts = _fetch_attempts(cur)
+            items = _fetch_items(item_cur)
+        for exam_id, last, head in lock.fetchall():
+            EventLog.of(s, exam_id).locked_at(last, head)
         now = clock.now_ms()
         touched_items: dict[int, dict] = {}
         touched_attempts: dict[int, dict] = {}
@@ -90,7 +102,22 @@ _ATTEMPT_COLUMNS = ("id", "candidate_id", "exam_id", "status", "started_ms", "al
                     "paused_ms", "paused_since_ms", "answered", "last_answer_seq")
 
 
+def _lock_exams(cur, exam_ids: list[int]) -> None:
+    """Take the batch's exams' log locks (EventLog.lock), in id order: no deadlocks."""
+    if db.is_sqlite:    # writers are serialized already
+        cur.execute(f"SELECT id, event_seq, chain_head FROM exams"
+                    f" WHERE id IN ({', '.join(['?'] * len(exam_ids))})", exam_ids)
+    else:
+        cur.execute("SELECT id, event_seq, chain_head FROM exams"
+                    " WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE", [exam_ids])
+
+
 def _attempts(cur, candidate_ids: set[int]) -> dict[int, dict]:
+    _query_attempts(cur, candidate_ids)
+    return _fetch_attempts(cur)
+
+
+def _query_attempts(cur, candidate_ids: set[int]) -> None:
     ids = sorted(candidate_ids)
     columns = ", ".join(_ATTEMPT_COLUMNS)
     if db.is_sqlite:
@@ -99,6 +126,9 @@ def _attempts(cur, candidate_ids: set[int]) -> dict[int, dict]:
     else:   # one statement shape whatever the batch, so psycopg prepares it once
         cur.execute(f"SELECT {columns} FROM attempts WHERE candidate_id = ANY(%s::bigint[])",
                     [ids])
+
+
+def _fetch_attempts(cur) -> dict[int, dict]:
     return {row[1]: dict(zip(_ATTEMPT_COLUMNS, row, strict=True)) for row in cur.fetchall()}
 
 
@@ -106,25 +136,31 @@ _ITEM_COLUMNS = ("id", "attempt_id", "qid", "type", "option_order", "choice", "s
 
 
 def _items(cur, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], dict]:
-    """The batch's (attempt, question) rows exactly: no cross product of the two.
+    """SQLite: the batch's (attempt, question) rows exactly, no cross product of the two.
 
-    On SQLite an OR of equalities, not a row-value IN: SQLite answers each term from the
-    unique (attempt_id, qid) index, where the IN form made it scan the table (profiled).
-    On PostgreSQL a join with the pairs as arrays: one statement shape, prepared once.
+    An OR of equalities, not a row-value IN: SQLite answers each term from the unique
+    (attempt_id, qid) index, where the IN form made it scan the table (profiled).
     """
     if not pairs:
         return {}
+    where = " OR ".join(["(attempt_id = ? AND qid = ?)"] * len(pairs))
+    cur.execute(f"SELECT {', '.join(_ITEM_COLUMNS)} FROM attempt_items WHERE {where}",
+                [v for pair in sorted(pairs) for v in pair])
+    return _fetch_items(cur)
+
+
+def _query_items_pg(cur, pairs: set[tuple[int, str]]) -> None:
+    """PostgreSQL: the batch's (candidate, question) rows, a join with the pairs as arrays
+    (one statement shape, prepared once), sent before the attempts' rows are back."""
     ordered = sorted(pairs)
-    if db.is_sqlite:
-        where = " OR ".join(["(attempt_id = ? AND qid = ?)"] * len(pairs))
-        cur.execute(f"SELECT {', '.join(_ITEM_COLUMNS)} FROM attempt_items WHERE {where}",
-                    [v for pair in ordered for v in pair])
-    else:
-        cur.execute(f"SELECT {', '.join('i.' + c for c in _ITEM_COLUMNS)}"
-                    " FROM attempt_items AS i"
-                    " JOIN unnest(%s::bigint[], %s::text[]) AS p(a, q)"
-                    " ON i.attempt_id = p.a AND i.qid = p.q",
-                    [[a for a, _ in ordered], [q for _, q in ordered]])
+    cur.execute(f"SELECT {', '.join('i.' + c for c in _ITEM_COLUMNS)}"
+                " FROM unnest(%s::bigint[], %s::text[]) AS p(c, q)"
+                " JOIN attempts AS a ON a.candidate_id = p.c"
+                " JOIN attempt_items AS i ON i.attempt_id = a.id AND i.qid = p.q",
+                [[c for c, _ in ordered], [q for _, q in ordered]])
+
+
+def _fetch_items(cur) -> dict[tuple[int, str], dict]:
     # SQLite hands JSON columns back as text; psycopg has already parsed them.
     load = json.loads if db.is_sqlite else _same
     return {(a, q): {"id": i, "attempt_id": a, "qid": q, "type": t, "option_order": load(o),
