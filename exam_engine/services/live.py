@@ -23,6 +23,10 @@ log = logging.getLogger(__name__)
 # A fixed schedule of one tick every 350 ms: under 3 frames a second leave the server, so
 # even bunched by the network a watcher never sees more than 4 in any second.
 TICK_S = 0.35
+# And never less than this from the end of one tick (where it sends) to the start of the
+# next: a tick held up by a busy server used to be followed at once by the next one on the
+# schedule, and a watcher got 5 events in a second (bench/live_bench.py).
+MIN_GAP_S = 0.3
 CHECKPOINT_EVERY_S = 300    # a signed tree head of each running exam every five minutes
 WHOLE_BOARD_S = 60          # changes-only watchers get the whole board once a minute
 
@@ -231,7 +235,7 @@ def run_forever(sleep) -> None:
                 publisher = None  # another process publishes; start afresh if we take over
         except Exception:
             log.exception("live publisher round failed")
-        next_tick = max(next_tick + TICK_S, time.monotonic())
+        next_tick = max(next_tick + TICK_S, time.monotonic() + MIN_GAP_S)
         sleep(max(0.0, next_tick - time.monotonic()))
 
 

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import subprocess
-import time
 import sys
 import textwrap
+import time
 
 SCRIPT = textwrap.dedent("""
     from gevent import monkey; monkey.patch_all()
@@ -48,6 +48,19 @@ def test_work_pauses_once_a_slice_not_at_every_step():
     assert pacer.pauses == 1
     pacer()
     assert pacer.pauses == 1    # a new slice starts when the pause ends
+
+
+def test_work_stops_pausing_once_its_pauses_have_taken_their_budget():
+    from exam_engine.extensions import Pacer
+
+    pacer = Pacer(slice_s=0, budget_s=0.05)
+    pacer.waited_s = 0.049      # the pauses so far, behind a saturated hub
+    pacer()
+    assert pacer.pauses == 1
+    pacer.waited_s = 0.05
+    for _ in range(10):
+        pacer()
+    assert pacer.pauses == 1, "past its budget the work runs to its end"
 
 
 HASHING = textwrap.dedent("""
