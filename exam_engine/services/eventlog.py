@@ -61,8 +61,8 @@ class EventLog:
         return self
 
     def locked_at(self, last: int, head: str | None) -> EventLog:
-        """The lock as the caller took it with its own statement (`LOCK_SQL`): the answer
-        path reads it in one round trip together with the attempts and items."""
+        """The lock as the caller took it with its own statement (the answer path's
+        `_lock_exams`, sent in one flight with its reads of the attempts and items)."""
         if self._next is None:
             self._next = self._first = last + 1
             self._head = bytes.fromhex(head) if head else chain.GENESIS
