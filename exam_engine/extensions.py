@@ -65,12 +65,7 @@ class Database:
             with self.engine.connect() as conn, \
                     conn.connection.dbapi_connection.pipeline(), \
                     self.sessions(bind=conn) as session:
-                try:
-                    yield session
-                    session.commit()
-                except BaseException:
-                    session.rollback()
-                    raise
+                yield from _committed(session)
             return
         lock = self._write_lock if self.is_sqlite else None
         if lock:
@@ -79,12 +74,7 @@ class Database:
             with self.sessions() as session:
                 if self.is_sqlite:
                     session.connection(execution_options={"sqlite_immediate": True})
-                try:
-                    yield session
-                    session.commit()
-                except BaseException:
-                    session.rollback()
-                    raise
+                yield from _committed(session)
         finally:
             if lock:
                 lock.release()
@@ -102,6 +92,16 @@ class Database:
         machinery; everything else goes through the ORM or Core.
         """
         return session.connection().connection.dbapi_connection.cursor()
+
+
+def _committed(session: Session) -> Iterator[Session]:
+    """Yield the session; commit if the caller's block succeeds, roll back if it raises."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 db = Database()
@@ -151,10 +151,9 @@ class WalCheckpointer:
         self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     def run_forever(self, sleep) -> None:
-        run = native_thread_runner() or (lambda fn: fn())
         while True:
             try:
-                run(self.checkpoint)
+                off_the_loop(self.checkpoint)
             except Exception:
                 log.exception("WAL checkpoint failed (the next commit past 40 MB does it)")
             sleep(self.INTERVAL_S)
