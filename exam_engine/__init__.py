@@ -181,7 +181,7 @@ class _Background:
 
     def start(self) -> None:
         from exam_engine.extensions import WalCheckpointer, db, socketio
-        from exam_engine.services import answers, live, sweeper
+        from exam_engine.services import live, sweeper, writer
 
         with self._lock:
             if self._started:
@@ -189,7 +189,7 @@ class _Background:
             self._started = True
         _tune_gc()
         socketio.start_background_task(_collect_cycles_forever, socketio.sleep)
-        answers.start_writer(socketio.server)
+        writer.start(socketio.server)
         if db.sqlite_file:
             socketio.start_background_task(WalCheckpointer(db.sqlite_file).run_forever,
                                            socketio.sleep)

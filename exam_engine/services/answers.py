@@ -1,15 +1,14 @@
 """Storing a candidate's answer: validated, appended to the log, committed, then acked.
 
-Answers take the group-commit path (DESIGN.md §6): callers hand their answer to one writer
-task, which applies every answer waiting at that moment in one transaction, commits once,
-and only then wakes each caller with its own outcome. A failed commit acks nobody as saved.
+Answers take the group-commit path (writer.py, DESIGN.md §6): one transaction stores every
+answer waiting at that moment, and each is acked only once it has committed.
 """
 from __future__ import annotations
 
 import json
-import logging
 import os
 from dataclasses import dataclass
+from typing import ClassVar
 
 from sqlalchemy.orm import Session
 
@@ -17,12 +16,10 @@ from exam_engine import clock
 from exam_engine.core.timing import Clock
 from exam_engine.errors import BadRequest, Conflict, ExamError, NotFound
 from exam_engine.extensions import db
-from exam_engine.services import bulk_sql
+from exam_engine.services import bulk_sql, writer
 from exam_engine.services.auth import CandidatePrincipal
 from exam_engine.services.eventlog import EventLog
 
-log = logging.getLogger(__name__)
-MAX_BATCH = 500
 # Measurement only (bench/, docs/benchmarks.md): EXAM_BENCH_NO_LOG=1 stores answers in the
 # cache table without their events, to price the log. Such an exam cannot be verified.
 LOG_ANSWERS = os.environ.get("EXAM_BENCH_NO_LOG") != "1"
@@ -35,64 +32,66 @@ class AnswerRequest:
     choice: object
     seq: int
 
+    pipelined: ClassVar[bool] = True    # apply_in uses driver cursors only
+
+    @staticmethod
+    def apply_in(s: Session, reqs: list[AnswerRequest]) -> list[dict | ExamError]:
+        return apply_answers(s, reqs)
+
 
 def record_answer(who: CandidatePrincipal, question: object, choice: object, seq: object
                   ) -> dict:
     """Store one answer (if its seq is new) and return the ack once it is committed."""
     req = AnswerRequest(who, _question(question), _choice_shape(choice), _seq(seq))
-    if writer is not None and writer.running:
-        outcome = writer.submit(req)
-    else:
-        outcome = apply_batch([req])[0]
+    outcome = writer.perform(req)
     if isinstance(outcome, ExamError):
         raise outcome
     return outcome
 
 
-def apply_batch(reqs: list[AnswerRequest]) -> list[dict | ExamError]:
-    """Apply answers in one transaction; each gets its ack or its refusal.
+def apply_answers(s: Session, reqs: list[AnswerRequest]) -> list[dict | ExamError]:
+    """Apply answers inside the writer's transaction; each gets its ack or its refusal.
 
     The hot path of the engine: rows are read and written with plain SQL statements (one
     read of the attempts, one of the items, one executemany per table), not ORM objects
     nor SQLAlchemy statements.
     """
     outcomes: list[dict | ExamError] = []
-    with db.write(pipeline=True) as s:
-        # On PostgreSQL the lock and both reads go in one round trip (db.write's pipeline):
-        # the items are found by candidate, not by the attempt ids the second read returns.
-        exam_ids = sorted({r.who.exam_id for r in reqs})
-        lock, cur = db.cursor(s), db.cursor(s)
-        _lock_exams(lock, exam_ids)
-        candidate_ids = {r.who.candidate_id for r in reqs}
-        if db.is_sqlite:
-            attempts = _attempts(cur, candidate_ids)
-            items = _items(cur, {(attempts[r.who.candidate_id]["id"], r.question)
-                                 for r in reqs if r.who.candidate_id in attempts})
-        else:
-            item_cur = db.cursor(s)
-            _query_attempts(cur, candidate_ids)
-            _query_items_pg(item_cur, {(r.who.candidate_id, r.question) for r in reqs})
-            attempts = _fetch_attempts(cur)
-            items = _fetch_items(item_cur)
-        for exam_id, last, head in lock.fetchall():
-            EventLog.of(s, exam_id).locked_at(last, head)
-        now = clock.now_ms()
-        touched_items: dict[int, dict] = {}
-        touched_attempts: dict[int, dict] = {}
-        for r in reqs:
-            try:
-                outcomes.append(_apply(s, r, attempts.get(r.who.candidate_id), items, now,
-                                       touched_items, touched_attempts))
-            except ExamError as exc:
-                outcomes.append(exc)
-        bulk_sql.update_by_id(cur, "attempt_items", ("choice:json", "seq:bigint",
-                                                     "saved_ms:bigint"),
-                              [(None if i["choice"] is None else json.dumps(i["choice"]),
-                                i["seq"], i["saved_ms"], i["id"])
-                               for i in touched_items.values()])
-        bulk_sql.update_by_id(cur, "attempts", ("answered:integer", "last_answer_seq:bigint"),
-                              [(a["answered"], a["last_answer_seq"], a["id"])
-                               for a in touched_attempts.values()])
+    # On PostgreSQL the lock and both reads go in one round trip (db.write's pipeline):
+    # the items are found by candidate, not by the attempt ids the second read returns.
+    exam_ids = sorted({r.who.exam_id for r in reqs})
+    lock, cur = db.cursor(s), db.cursor(s)
+    _lock_exams(lock, exam_ids)
+    candidate_ids = {r.who.candidate_id for r in reqs}
+    if db.is_sqlite:
+        attempts = _attempts(cur, candidate_ids)
+        items = _items(cur, {(attempts[r.who.candidate_id]["id"], r.question)
+                             for r in reqs if r.who.candidate_id in attempts})
+    else:
+        item_cur = db.cursor(s)
+        _query_attempts(cur, candidate_ids)
+        _query_items_pg(item_cur, {(r.who.candidate_id, r.question) for r in reqs})
+        attempts = _fetch_attempts(cur)
+        items = _fetch_items(item_cur)
+    for exam_id, last, head in lock.fetchall():
+        EventLog.of(s, exam_id).locked_at(last, head)
+    now = clock.now_ms()
+    touched_items: dict[int, dict] = {}
+    touched_attempts: dict[int, dict] = {}
+    for r in reqs:
+        try:
+            outcomes.append(_apply(s, r, attempts.get(r.who.candidate_id), items, now,
+                                   touched_items, touched_attempts))
+        except ExamError as exc:
+            outcomes.append(exc)
+    bulk_sql.update_by_id(cur, "attempt_items", ("choice:json", "seq:bigint",
+                                                 "saved_ms:bigint"),
+                          [(None if i["choice"] is None else json.dumps(i["choice"]),
+                            i["seq"], i["saved_ms"], i["id"])
+                           for i in touched_items.values()])
+    bulk_sql.update_by_id(cur, "attempts", ("answered:integer", "last_answer_seq:bigint"),
+                          [(a["answered"], a["last_answer_seq"], a["id"])
+                           for a in touched_attempts.values()])
     return outcomes
 
 
@@ -247,74 +246,3 @@ def _choice_shape(value: object) -> object:
         return value
     raise BadRequest("`choice` must be an option key, a list of keys, or null",
                      code="invalid_choice")
-
-
-class GroupCommitWriter:
-    """One background task that commits everybody's waiting answers together."""
-
-    def __init__(self, server) -> None:
-        self._server = server           # the python-socketio server: async-mode primitives
-        self._queue = server.eio.create_queue()
-        self._empty = server.eio.get_queue_empty_exception()
-        self.running = False
-        self.batches = 0                # transactions committed (or failed) so far
-        self.answers = 0                # answers they carried
-
-    def start(self) -> None:
-        self.running = True
-        self._server.start_background_task(self._run)
-
-    def stop(self) -> None:
-        self.running = False
-        self._queue.put(None)
-
-    def submit(self, req: AnswerRequest) -> dict | ExamError:
-        done = self._server.eio.create_event()
-        slot: list = []
-        self._queue.put((req, slot, done))
-        if not done.wait(timeout=30):
-            return ExamError("the answer could not be stored in time; it will be resent",
-                             code="not_saved")
-        return slot[0]
-
-    def _run(self) -> None:
-        while self.running:
-            first = self._queue.get()
-            if first is None:
-                break
-            batch = [first]
-            self._server.sleep(0)   # let every connection with an answer ready hand it in
-            while len(batch) < MAX_BATCH:
-                try:
-                    nxt = self._queue.get_nowait()
-                except self._empty:
-                    break
-                if nxt is None:
-                    self.running = False
-                    break
-                batch.append(nxt)
-            self._commit(batch)
-
-    def _commit(self, batch: list) -> None:
-        self.batches += 1
-        self.answers += len(batch)
-        try:
-            outcomes = apply_batch([req for req, _, _ in batch])
-        except Exception:  # the whole transaction failed: nobody's answer is saved
-            log.exception("answer batch of %d failed", len(batch))
-            outcomes = [ExamError("the answer was not saved (server error); it will be resent",
-                                  code="not_saved")] * len(batch)
-        for (_, slot, done), outcome in zip(batch, outcomes, strict=True):
-            slot.append(outcome)
-            done.set()
-
-
-writer: GroupCommitWriter | None = None
-
-
-def start_writer(server) -> GroupCommitWriter:
-    global writer
-    writer = GroupCommitWriter(server)
-    writer.start()
-    return writer
-

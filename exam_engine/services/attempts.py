@@ -5,21 +5,18 @@ Answers have their own module (answers.py) because they take the group-commit pa
 from __future__ import annotations
 
 import json
-import secrets
-from fractions import Fraction
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from exam_engine import clock, realtime
-from exam_engine.core import randomization, scoring
-from exam_engine.core.checkpoints import encode_receipt
+from exam_engine.core import randomization
 from exam_engine.core.timing import GRACE_MS, Clock, allowed_ms
-from exam_engine.errors import Conflict, NotFound
+from exam_engine.errors import Conflict, ExamError, NotFound
 from exam_engine.extensions import db
 from exam_engine.models import Attempt, AttemptItem, Candidate, Event, Exam
-from exam_engine.services import catalog
+from exam_engine.services import catalog, ending, writer
 from exam_engine.services.auth import CandidatePrincipal
 from exam_engine.services.eventlog import EventLog
 
@@ -161,13 +158,6 @@ def _items(s: Session, attempt_id: int) -> list[AttemptItem]:
                           .order_by(AttemptItem.position)).scalars())
 
 
-def _sheet(s: Session, attempt_id: int) -> list:
-    """The attempt's items as plain rows, in form order: what scoring needs, no more."""
-    i = AttemptItem.__table__.c
-    return list(s.execute(select(i.question_id, i.section, i.qid, i.choice)
-                          .where(i.attempt_id == attempt_id).order_by(i.position)))
-
-
 def flag(who: CandidatePrincipal, question: str, flagged: bool) -> dict:
     """Mark or unmark a question as ragu-ragu (doubtful)."""
     now = clock.now_ms()
@@ -193,28 +183,20 @@ def sync(who: CandidatePrincipal) -> dict:
 
 
 def submit(who: CandidatePrincipal) -> dict:
-    """End the attempt at the candidate's request and return the result they may see."""
-    now = clock.now_ms()
-    with db.write() as s:
-        log = EventLog.of(s, who.exam_id).lock()
-        a = _attempt_of(s, who.candidate_id)
-        if a is None:
-            raise NotFound("no attempt yet: send start first", code="no_attempt")
-        if a.status == "ended":
-            raise Conflict("this attempt has already ended", code="attempt_ended")
-        c = attempt_clock(a)
-        if c.expired(now, GRACE_MS):
-            end(s, log, a, "time", a.deadline_ms)
-            ended_by_time = True
-        else:
-            end(s, log, a, "submitted", now)
-            ended_by_time = False
-        result = candidate_result(catalog.exam_facts(s, a.exam_id), a)
-    publish_ended(a, result)
-    if ended_by_time:
+    """End the attempt at the candidate's request and return the result they may see.
+
+    Through the group-commit writer: a burst of submissions at the end of an exam shares
+    transactions and is scored together (ending.py).
+    """
+    outcome = writer.perform(ending.SubmitRequest(who))
+    if isinstance(outcome, ExamError):
+        raise outcome
+    realtime.to_candidate(who.candidate_id, "ended", {"reason": outcome.reason,
+                                                      "result": outcome.result})
+    if outcome.reason == "time":
         raise Conflict("time is over; the attempt was ended at its deadline",
-                       code="time_over", result=result)
-    return {"result": result}
+                       code="time_over", result=outcome.result)
+    return {"result": outcome.result}
 
 
 def _open_attempt(s: Session, who: CandidatePrincipal, now: int) -> Attempt:
@@ -240,83 +222,55 @@ def _item(s: Session, attempt_id: int, question: str) -> AttemptItem:
     return item
 
 
-def end(s: Session, log: EventLog, a: Attempt, reason: str, ended_ms: int,
-        actor: dict | None = None) -> None:
+def end(s: Session, a: Attempt, reason: str, ended_ms: int, actor: dict | None = None
+        ) -> None:
     """End and score an attempt inside the caller's transaction (idempotent).
 
     `ended_ms` is the end time recorded (the deadline, when time ran out); the events
-    themselves are stamped with the time they are written.
+    themselves are stamped with the time they are written. The ORM object is told what
+    was written.
     """
     if a.status == "ended":
         return
-    now = clock.now_ms()
-    exam = catalog.exam_facts(s, a.exam_id)
-    _defn, rules = catalog.exam_rules(exam)
-    items = _sheet(s, a.id)
-    views = catalog.questions(s, [it.question_id for it in items])
-    keys = [views[it.question_id].item_key(it.section) for it in items]
-    score = scoring.score_attempt(rules, keys, {it.qid: it.choice for it in items})
-    payload = {"attempt": a.id, "reason": reason, "at": ended_ms}
-    if actor:
-        payload.update(actor)
-    log.append("ended", payload, now, a.id)
-    scored = {
-        "attempt": a.id,
-        "scorer": scoring.SCORER_VERSION,
-        "sections": {code: scoring.exact(v) for code, v in score.sections.items()},
-        "total": scoring.exact(score.total),
-        "passed": score.passed,
-        # Public leaves must not let anyone confirm a guessed score: a random salt.
-        "salt": secrets.token_hex(16),
-    }
-    event = log.append("scored", scored, now, a.id)
-    receipt = {"exam": exam.code, "seq": event.seq, "at": now, "attempt": a.id,
-               "scored": scored}
-    # One UPDATE of the attempt's row, the object told it is committed: the ORM's flush
-    # of the same change cost a quarter of a submission (profiled, bench/live_bench.py).
-    _write_attempt(s, a, status="ended", end_reason=reason, ended_ms=ended_ms,
-                   paused_since_ms=None, version=a.version + 1,
-                   result={**scored, "event_seq": event.seq,
-                           "receipt": encode_receipt(receipt)})
-
-
-def _write_attempt(s: Session, a: Attempt, **values) -> None:
-    s.execute(update(Attempt.__table__).where(Attempt.__table__.c.id == a.id)
-              .values(**values))
-    for name, value in values.items():
+    s.flush()   # the caller's pending changes, before the plain reads of ending.end_all
+    row = {name: getattr(a, name) for name in ending.ATTEMPT_COLUMNS}
+    result = ending.end_all(s, [ending.Ending(row, reason, ended_ms, actor)])[a.id]
+    for name, value in (("status", "ended"), ("end_reason", reason), ("ended_ms", ended_ms),
+                        ("paused_since_ms", None), ("version", a.version + 1),
+                        ("result", result)):
         set_committed_value(a, name, value)
 
 
 def candidate_result(exam: Exam | catalog.ExamFacts, a: Attempt) -> dict:
     """What `result_to_candidate` lets the candidate see of a scored attempt."""
-    defn, _ = catalog.exam_rules(exam)
-    r = a.result or {}
-    shown = {"receipt": r.get("receipt")}
-    if defn.result_to_candidate in ("score", "score_and_pass"):
-        shown["sections"] = {k: scoring.public_number(Fraction(v))
-                             for k, v in r["sections"].items()}
-        shown["total"] = scoring.public_number(Fraction(r["total"]))
-    if defn.result_to_candidate == "score_and_pass":
-        shown["passed"] = r["passed"]
-    return shown
+    return ending.candidate_result(exam, a.result)
 
 
 def end_due(attempt_id: int, reason: str = "time") -> bool:
     """End one attempt whose time ran out, recording its deadline as the end time."""
+    return end_overdue([attempt_id], reason) > 0
+
+
+def end_overdue(attempt_ids: list[int], reason: str = "time") -> int:
+    """End those of these attempts whose time ran out, in one transaction; return how many.
+
+    Each is ended at its deadline and scored with the others of its exam (ending.py): at
+    an exam's deadline the sweeper ends a whole room at once. Ending is idempotent: an
+    attempt that ended meanwhile is left alone.
+    """
     with db.read() as s:
-        exam_id = s.get(Attempt, attempt_id).exam_id
+        exam_ids = sorted({a["exam_id"] for a in ending.attempt_rows(s, attempt_ids=attempt_ids)})
     with db.write() as s:
-        log = EventLog.of(s, exam_id).lock()
-        a = s.get(Attempt, attempt_id, populate_existing=True)
+        for exam_id in exam_ids:        # in id order, as every writer takes them
+            EventLog.of(s, exam_id).lock()
         now = clock.now_ms()
-        if a.status != "active" or not attempt_clock(a).expired(now, GRACE_MS):
-            return False
-        end(s, log, a, reason, attempt_clock(a).deadline(now))
-        result = candidate_result(catalog.exam_facts(s, a.exam_id), a)
-    publish_ended(a, result)
-    return True
-
-
-def publish_ended(a: Attempt, result: dict) -> None:
-    realtime.to_candidate(a.candidate_id, "ended", {"reason": a.end_reason, "result": result})
-
+        due = [a for a in ending.attempt_rows(s, attempt_ids=attempt_ids)
+               if a["status"] == "active" and ending.row_clock(a).expired(now, GRACE_MS)]
+        results = ending.end_all(s, [ending.Ending(a, reason, ending.row_clock(a).deadline(now))
+                                     for a in due])
+        shown = {a["id"]: ending.candidate_result(catalog.exam_facts(s, a["exam_id"]),
+                                                  results[a["id"]]) for a in due}
+    for a in due:
+        realtime.to_candidate(a["candidate_id"], "ended", {"reason": reason,
+                                                           "result": shown[a["id"]]})
+    return len(due)

@@ -139,14 +139,14 @@ def force_submit(act: Action) -> dict:
     act.checked()
     now = clock.now_ms()
     with db.write() as s:
-        exam, cand, log = _load(s, act)
+        exam, cand, _log = _load(s, act)
         a = s.execute(select(Attempt).where(Attempt.candidate_id == cand.id)).scalar()
         if a is None:
             raise Conflict(f"{cand.participant_no} has not started", code="no_attempt")
         if a.status == "ended":
             raise Conflict(f"{cand.participant_no}'s attempt has ended", code="attempt_ended")
-        end(s, log, a, "proctor", now, actor={"by": act.actor, "why": act.reason,
-                                              "candidate": cand.pseudonym})
+        end(s, a, "proctor", now, actor={"by": act.actor, "why": act.reason,
+                                         "candidate": cand.pseudonym})
         shown = candidate_result(exam, a)
         result = staff_result(a)
     realtime.to_candidate(cand.id, "ended", {"reason": "proctor", "result": shown})

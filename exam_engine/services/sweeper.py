@@ -14,9 +14,10 @@ from exam_engine import clock, process
 from exam_engine.core.timing import GRACE_MS
 from exam_engine.extensions import db
 from exam_engine.models import Attempt, Lock
-from exam_engine.services.attempts import end_due
+from exam_engine.services.attempts import end_overdue
 
 log = logging.getLogger(__name__)
+BATCH = 50
 
 
 def acquire_lease(name: str, ttl_ms: int, holder: str | None = None) -> bool:
@@ -48,13 +49,25 @@ def due_attempts(limit: int = 200) -> list[int]:
 
 
 def sweep() -> int:
-    """End every attempt that is out of time; return how many this call ended."""
+    """End every attempt that is out of time; return how many this call ended.
+
+    A room at its deadline is ended in transactions of up to BATCH attempts, scored
+    together (attempts.end_overdue). A batch that fails is tried one by one, so that one
+    bad attempt does not keep the others running.
+    """
     ended = 0
-    for attempt_id in due_attempts():
+    due = due_attempts()
+    for start in range(0, len(due), BATCH):
+        chunk = due[start:start + BATCH]
         try:
-            ended += end_due(attempt_id)
+            ended += end_overdue(chunk)
         except Exception:
-            log.exception("could not end attempt %s", attempt_id)
+            log.exception("could not end %d attempts together; trying one by one", len(chunk))
+            for attempt_id in chunk:
+                try:
+                    ended += end_overdue([attempt_id])
+                except Exception:
+                    log.exception("could not end attempt %s", attempt_id)
     return ended
 
 

@@ -39,21 +39,27 @@ class CandidateNamespace(Namespace):
             presence.forget(request.sid)
 
     def trigger_event(self, event, *args):
-        """Route `answer` around Flask-SocketIO's per-event request context.
+        """Route `answer` and `submit` around Flask-SocketIO's per-event request context.
 
-        Every other event goes the usual way. An answer needs neither `flask.request` nor a
-        session, and building a request context per event (matching the URL, which raises
-        and catches a 404 each time) was a quarter of the server's time in the autosave
-        benchmark (docs/benchmarks.md).
+        Every other event goes the usual way. Neither needs `flask.request` nor a session,
+        and building a request context per event (matching the URL, which raises and
+        catches a 404 each time) was a quarter of the server's time in the autosave
+        benchmark (docs/benchmarks.md); submissions come in a burst at the end of an exam.
         """
-        if event == "answer":
-            return self.answer(args[0], args[1] if len(args) > 1 else None)
+        if event in self._direct:
+            return self._direct[event](self, args[0], args[1] if len(args) > 1 else None)
         return super().trigger_event(event, *args)
 
     def answer(self, sid: str, data) -> dict:
         """Candidate -> server: store one answer; acked only once committed."""
         return acked_call(lambda d: answers.record_answer(
             self._principal(sid), d.get("question"), d.get("choice"), d.get("seq")), data)
+
+    def submit(self, sid: str, data) -> dict:
+        """Candidate -> server: finish now; the ack carries the result the exam allows."""
+        return acked_call(lambda _d: attempts.submit(self._principal(sid)), data, "submit")
+
+    _direct = {"answer": answer, "submit": submit}
 
     def _principal(self, sid: str | None = None) -> CandidatePrincipal:
         sid = sid or request.sid
@@ -85,11 +91,6 @@ class CandidateNamespace(Namespace):
             raise BadRequest("`flag` takes {question: id, flagged: true|false}",
                              code="bad_request")
         return attempts.flag(self._principal(), data["question"], flagged)
-
-    @acked
-    def on_submit(self, data):
-        """Candidate -> server: finish now; the ack carries the result the exam allows."""
-        return attempts.submit(self._principal())
 
     @acked
     def on_sync(self, data):
