@@ -73,7 +73,7 @@ def logout_candidate(candidate_id: int) -> None:
     """
     from exam_engine.services import auth, presence
 
-    auth.tokens.forget_generation(candidate_id)
+    auth.tokens.forget_generations()
     publish("logged_out", {"reason": "login_reset"}, candidate_room(candidate_id),
             CANDIDATE_NS)
     _disconnect(presence.sockets(candidate_id=candidate_id))

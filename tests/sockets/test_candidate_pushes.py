@@ -101,6 +101,28 @@ def test_a_login_reset_drops_the_socket_and_refuses_the_old_token(actions, app):
     assert fresh.start()["answers"] == {q: "B"}
 
 
+def test_a_login_reset_on_another_process_refuses_the_next_answer_here(actions,
+                                                                         monkeypatch):
+    from sqlalchemy import update
+
+    from exam_engine.extensions import db
+    from exam_engine.models import Candidate
+    from exam_engine.services import auth
+
+    exam, creds = actions.ready_exam(2)
+    c, other = actions.candidate(exam, creds[0]), actions.candidate(exam, creds[1])
+    q = c.start()["questions"][0]["id"]
+    q2 = other.start()["questions"][0]["id"]
+    assert c.answer(q, "B")["ok"]
+    with db.write() as s:   # what the other process's reset wrote; no message reached us
+        s.execute(update(Candidate).where(Candidate.participant_no == creds[0]["participant_no"])
+                  .values(login_generation=Candidate.login_generation + 1))
+    monkeypatch.setattr(auth, "GENERATION_TTL_S", 0.0)     # the cache's second is up
+    ack = c.answer(q, "C")
+    assert ack["ok"] is False and ack["error"] == "logged_out"
+    assert other.answer(q2, "A")["ok"]                      # the rest of the room goes on
+
+
 def test_every_proctor_action_needs_a_reason_and_is_refused_when_it_cannot_apply(actions):
     exam, creds = actions.ready_exam(1)
     with pytest.raises(BadRequest):
