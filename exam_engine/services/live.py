@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from exam_engine import clock, realtime
 from exam_engine.core import board_diff, scoring
 from exam_engine.extensions import Pacer, db
-from exam_engine.models import Event, Exam, Interest
+from exam_engine.models import Exam, Interest
 from exam_engine.services import boards, catalog, presence
 
 log = logging.getLogger(__name__)
@@ -140,24 +140,28 @@ class _Room:
         self.read_at = 0.0
         self.people: dict[int, tuple] = {}        # candidate id -> (person, attempt or None)
         self.online: set[int] = set()
+        self.paused: set[int] = set()             # attempt ids paused: read every tick
         self.rows: dict[int, dict] = {}           # attempt id -> board row but its rank
         self.dirty: set[int] = set()              # attempt ids whose row changed since
         self.ranked: dict[int, dict] = {}         # attempt id -> board row last ordered
         self.ranking: scoring.Ranking | None = None   # of the scores the board may show
         self.proctor: dict[int, dict] = {}        # candidate id -> proctor row last sent
         self.board: list[dict] | None = None      # board last sent
+        self.ordered: list[dict] | None = None    # board last ordered, and its ranks
+        self.ordered_ranks: dict[int, int] = {}
         self.whole_at = 0.0                       # when changes watchers last got it all
 
     def refresh(self, s, exam: Exam, now: int, live: boards.LiveScores) -> list[int]:
         """Read what changed up to the exam's `event_seq`; return the candidates touched."""
         attempt_ids = None
         if self.seq >= 0 and time.monotonic() - self.read_at < FULL_READ_S:
-            logged = set(s.execute(select(Event.attempt_id).where(
-                Event.exam_id == exam.id, Event.seq > self.seq,
-                Event.seq <= exam.event_seq)).scalars())
+            cur = db.cursor(s)      # plain SQL, as boards.people says why
+            cur.execute(db.sql("SELECT DISTINCT attempt_id FROM events"
+                               " WHERE exam_id = ? AND seq > ? AND seq <= ?"),
+                        (exam.id, self.seq, exam.event_seq))
+            logged = {aid for (aid,) in cur.fetchall()}
             if None not in logged:
-                attempt_ids = logged | {a.id for _c, a in self.people.values()
-                                        if a is not None and a.status == "paused"}
+                attempt_ids = logged | self.paused
         self.seq = exam.event_seq
         if attempt_ids is None:
             self.read_at = time.monotonic()
@@ -170,7 +174,10 @@ class _Room:
             self.people = {c.id: (c, a) for c, a in everyone}
             self.online = online
             gone = set(self.rows) - {a.id for _c, a in everyone if a is not None}
+            if gone:
+                self.ordered = None
             for aid in gone:
+                self.paused.discard(aid)
                 self.rows.pop(aid, None)
                 self.ranked.pop(aid, None)
                 if self.ranking is not None:
@@ -183,6 +190,11 @@ class _Room:
         defn, _ = catalog.exam_rules(exam)
         if self.ranking is None:
             self.ranking = scoring.Ranking(defn.tie_break)
+        for _c, a in pairs:
+            if a is not None and a.status == "paused":
+                self.paused.add(a.id)
+            elif a is not None:
+                self.paused.discard(a.id)
         started = [a for _c, a in pairs if a is not None]
         fresh = boards.board_scores(s, exam, started, live)
         for c, a in pairs:
@@ -193,12 +205,21 @@ class _Room:
                 self.ranking.discard(a.id)
             else:
                 self.ranking.set(a.id, score)
-            self.rows[a.id] = boards.board_row(defn, c, a, score)
-            self.dirty.add(a.id)
+            row = boards.board_row(defn, c, a, score)
+            if self.rows.get(a.id) != row:
+                self.rows[a.id] = row
+                self.dirty.add(a.id)
         return [c.id for c, _a in pairs]
 
     def ordered_board(self, ranks: dict[int, int]) -> list[dict]:
-        """The board in order; a row that did not change is the very object sent last."""
+        """The board in order; a row that did not change is the very object sent last.
+
+        When no row and no rank changed (answers in `mode: on_submit` change neither), it
+        is the very list built last time: sorting a thousand rows for nothing was a third
+        of a tick.
+        """
+        if not self.dirty and self.ordered is not None and ranks == self.ordered_ranks:
+            return self.ordered
         board = []
         for aid, base in self.rows.items():
             rank = ranks.get(aid)
@@ -208,6 +229,7 @@ class _Room:
             board.append(row)
         self.dirty.clear()
         board.sort(key=board_diff.order)
+        self.ordered, self.ordered_ranks = board, ranks
         return board
 
 

@@ -216,3 +216,31 @@ def test_the_publisher_reading_only_what_changed_agrees_with_a_full_read(app, ac
     assert r.status_code == 201                     # an event of no attempt: everyone again
     cands[0].emit("submit")
     agree()
+
+
+def test_a_paused_candidates_row_keeps_moving_while_others_answer(app, actions):
+    """A pause logs nothing more, yet the paused deadline moves; the room reads it again."""
+    from exam_engine import clock
+    from exam_engine.services import proctoring
+
+    exam, creds = actions.ready_exam(2)
+    paused, busy = (actions.candidate(exam, c) for c in creds)
+    paused.start()
+    q = busy.start()["questions"][0]["id"]
+    watch_board(app, exam)
+    publisher = Publisher()
+    publisher.tick()
+    proctoring.pause(proctoring.Action("proctor-1", exam, creds[0]["participant_no"],
+                                       "listrik padam di ruang 2"))
+    publisher.tick()
+
+    def row():
+        return next(r for r in next(iter(publisher._rooms.values())).proctor.values()
+                    if r["participant_no"] == creds[0]["participant_no"])
+
+    first = row()
+    assert first["status"] == "paused"
+    clock.travel(10_000)                             # (the watch's interest lasts 15 s)
+    assert busy.answer(q, "A")["ok"]                 # the log grows; the pause does not
+    publisher.tick()
+    assert row()["deadline"] - first["deadline"] >= 10_000
