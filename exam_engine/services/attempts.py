@@ -1,6 +1,7 @@
-"""The candidate's use cases: start (or resume), flag, submit, sync; ending and scoring.
+"""The candidate's use cases: start (or resume), flag, submit, sync; ending overdue attempts.
 
-Answers have their own module (answers.py) because they take the group-commit path.
+Answers (answers.py) and submissions take the group-commit writer (writer.py); how attempts
+are ended and scored, one or many at a time, is ending.py.
 """
 from __future__ import annotations
 

@@ -13,34 +13,45 @@ from exam_engine.services import answers, attempts, auth, ending, eventlog, writ
 from tests.conftest import small_bank
 
 
-def test_concurrent_answers_are_committed_together_and_all_stored(actions, monkeypatch):
-    exam, creds = actions.ready_exam(12)
-    people = [auth.tokens.candidate(actions.login(exam, c)) for c in creds]
-    forms = {p.candidate_id: attempts.start(p)["questions"] for p in people}
-    group = writer.start(socketio.server)
-    commits = []
+def on_a_slow_disk(monkeypatch) -> list[int]:
+    """Every batch takes 20 ms, so requests pile up meanwhile; returns each batch's size."""
+    commits: list[int] = []
     real_apply = writer.apply_requests
 
-    def slow_apply(reqs):   # a slow disk: answers pile up while one batch commits
+    def slow_apply(reqs):
         commits.append(len(reqs))
         threading.Event().wait(0.02)
         return real_apply(reqs)
 
     monkeypatch.setattr(writer, "apply_requests", slow_apply)
-    acks: list = []
+    return commits
 
-    def candidate(p):
-        for seq, q in enumerate(forms[p.candidate_id], start=1):
-            acks.append(answers.record_answer(p, q["id"], q["options"][0]["key"], seq))
 
+def all_at_once(people, act) -> None:
+    """`act(person)` for everyone at the same time, through a running writer."""
+    group = writer.start(socketio.server)
     try:
-        threads = [threading.Thread(target=candidate, args=(p,)) for p in people]
+        threads = [threading.Thread(target=act, args=(p,)) for p in people]
         for t in threads:
             t.start()
         for t in threads:
             t.join(30)
     finally:
         group.stop()
+
+
+def test_concurrent_answers_are_committed_together_and_all_stored(actions, monkeypatch):
+    exam, creds = actions.ready_exam(12)
+    people = [auth.tokens.candidate(actions.login(exam, c)) for c in creds]
+    forms = {p.candidate_id: attempts.start(p)["questions"] for p in people}
+    commits = on_a_slow_disk(monkeypatch)
+    acks: list = []
+
+    def candidate(p):
+        for seq, q in enumerate(forms[p.candidate_id], start=1):
+            acks.append(answers.record_answer(p, q["id"], q["options"][0]["key"], seq))
+
+    all_at_once(people, candidate)
     assert len(acks) == 12 * 12 and all(a["seq"] >= 1 for a in acks)
     assert max(commits) > 1, "answers waiting together should share a transaction"
     assert len(commits) < len(acks)
@@ -90,26 +101,9 @@ def test_submissions_share_transactions_and_each_gets_its_own_score(actions, mon
         for seq, q in enumerate(twk, start=1):
             answers.record_answer(p, q["id"], key[q["id"]], seq)
         right[p.candidate_id] = len(twk)
-    group = writer.start(socketio.server)
-    commits = []
-    real_apply = writer.apply_requests
-
-    def slow_apply(reqs):   # submissions pile up while one batch commits
-        commits.append(len(reqs))
-        threading.Event().wait(0.02)
-        return real_apply(reqs)
-
-    monkeypatch.setattr(writer, "apply_requests", slow_apply)
+    commits = on_a_slow_disk(monkeypatch)
     acks = {}
-    try:
-        threads = [threading.Thread(target=lambda p=p: acks.__setitem__(
-            p.candidate_id, attempts.submit(p))) for p in people]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
-    finally:
-        group.stop()
+    all_at_once(people, lambda p: acks.__setitem__(p.candidate_id, attempts.submit(p)))
     assert max(commits) > 1 and len(commits) < len(people)
     assert {cid: ack["result"]["sections"]["TWK"] for cid, ack in acks.items()} == {
         cid: 5 * n for cid, n in right.items()}
