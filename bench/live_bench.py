@@ -165,7 +165,8 @@ async def phase(url: str, exam: str, creds: list[dict], watchers: int, proctor_t
     ccpu0 = cpu_s("self")
 
     async def sit(i, sio, questions):
-        # Answers spread over the minute, then the submission at a random moment in it.
+        # Seven random moments in the minute: six answers, then the submission at the last
+        # (so submissions bunch towards the end, about 130 a second in the last seconds).
         times = sorted(rnd.uniform(0, window * 0.9) for _ in range(ANSWERS_EACH + 1))
         for seq, at in enumerate(times[:-1], start=1):
             await asyncio.sleep(max(0, t0 + at - time.monotonic()))
