@@ -84,7 +84,9 @@ class Tokens:
         """
         now = time.monotonic()
         cached = self._resets.get(who.exam_id)
-        if cached is None or now - cached[1] > GENERATION_TTL_S:
+        # A token newer than what is held means the reset happened on another process.
+        if cached is None or now - cached[1] > GENERATION_TTL_S or \
+                who.generation > cached[0].get(who.candidate_id, 0):
             with db.read() as s:
                 cur = db.cursor(s)
                 cur.execute(db.sql("SELECT id, login_generation FROM candidates"

@@ -121,6 +121,12 @@ def test_a_login_reset_on_another_process_refuses_the_next_answer_here(actions,
     ack = c.answer(q, "C")
     assert ack["ok"] is False and ack["error"] == "logged_out"
     assert other.answer(q2, "A")["ok"]                      # the rest of the room goes on
+    monkeypatch.setattr(auth, "GENERATION_TTL_S", 3600.0)   # what is held stays held...
+    with db.write() as s:                                   # ...through a second reset
+        s.execute(update(Candidate).where(Candidate.participant_no == creds[0]["participant_no"])
+                  .values(login_generation=Candidate.login_generation + 1))
+    again = actions.candidate(exam, creds[0])    # a token newer than what is held: read now
+    assert again.answer(q, "D")["ok"]
 
 
 def test_every_proctor_action_needs_a_reason_and_is_refused_when_it_cannot_apply(actions):
