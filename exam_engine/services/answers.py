@@ -103,12 +103,11 @@ _ATTEMPT_COLUMNS = ("id", "candidate_id", "exam_id", "status", "started_ms", "al
 
 def _lock_exams(cur, exam_ids: list[int]) -> None:
     """Take the batch's exams' log locks (EventLog.lock), in id order: no deadlocks."""
-    if db.is_sqlite:    # writers are serialized already
-        cur.execute(f"SELECT id, event_seq, chain_head FROM exams"
-                    f" WHERE id IN ({', '.join(['?'] * len(exam_ids))})", exam_ids)
-    else:
-        cur.execute("SELECT id, event_seq, chain_head FROM exams"
-                    " WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE", [exam_ids])
+    where, args = bulk_sql.id_in("id", exam_ids)
+    # SQLite's writers are serialized already.
+    lock = "" if db.is_sqlite else " ORDER BY id FOR UPDATE"
+    cur.execute(db.sql(f"SELECT id, event_seq, chain_head FROM exams WHERE {where}{lock}"),
+                args)
 
 
 def _attempts(cur, candidate_ids: set[int]) -> dict[int, dict]:
@@ -117,14 +116,9 @@ def _attempts(cur, candidate_ids: set[int]) -> dict[int, dict]:
 
 
 def _query_attempts(cur, candidate_ids: set[int]) -> None:
-    ids = sorted(candidate_ids)
-    columns = ", ".join(_ATTEMPT_COLUMNS)
-    if db.is_sqlite:
-        cur.execute(f"SELECT {columns} FROM attempts"
-                    f" WHERE candidate_id IN ({', '.join(['?'] * len(ids))})", ids)
-    else:   # one statement shape whatever the batch, so psycopg prepares it once
-        cur.execute(f"SELECT {columns} FROM attempts WHERE candidate_id = ANY(%s::bigint[])",
-                    [ids])
+    where, args = bulk_sql.id_in("candidate_id", sorted(candidate_ids))
+    cur.execute(db.sql(f"SELECT {', '.join(_ATTEMPT_COLUMNS)} FROM attempts WHERE {where}"),
+                args)
 
 
 def _fetch_attempts(cur) -> dict[int, dict]:
@@ -160,15 +154,10 @@ def _query_items_pg(cur, pairs: set[tuple[int, str]]) -> None:
 
 
 def _fetch_items(cur) -> dict[tuple[int, str], dict]:
-    # SQLite hands JSON columns back as text; psycopg has already parsed them.
-    load = json.loads if db.is_sqlite else _same
+    load = bulk_sql.read_json
     return {(a, q): {"id": i, "attempt_id": a, "qid": q, "type": t, "option_order": load(o),
-                     "choice": None if c is None else load(c), "seq": n, "saved_ms": ms}
+                     "choice": load(c), "seq": n, "saved_ms": ms}
             for i, a, q, t, o, c, n, ms in cur.fetchall()}
-
-
-def _same(value: object) -> object:
-    return value
 
 
 def _apply(s: Session, r: AnswerRequest, a: dict | None, items: dict[tuple[int, str], dict],

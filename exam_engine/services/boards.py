@@ -4,7 +4,6 @@ Pure reads; the publisher (live.py) decides when to send them.
 """
 from __future__ import annotations
 
-import json
 from fractions import Fraction
 from types import SimpleNamespace
 
@@ -15,7 +14,7 @@ from exam_engine.core import board_diff, scoring
 from exam_engine.errors import NotFound
 from exam_engine.extensions import db
 from exam_engine.models import Attempt, AttemptItem, Exam
-from exam_engine.services import catalog, presence
+from exam_engine.services import bulk_sql, catalog, presence
 from exam_engine.services.attempts import attempt_clock
 
 
@@ -48,17 +47,11 @@ def people(s: Session, exam_id: int, attempt_ids: set[int] | None = None
                            " ORDER BY c.participant_no"), (exam_id,))
     elif not attempt_ids:
         return []
-    elif db.is_sqlite:
-        ids = sorted(attempt_ids)
-        cur.execute(f"SELECT {_COLUMNS} FROM attempts a JOIN candidates c"
-                    f" ON c.id = a.candidate_id WHERE a.id IN ({', '.join('?' * len(ids))})"
-                    " AND a.exam_id = ? ORDER BY c.participant_no", [*ids, exam_id])
     else:
-        cur.execute(f"SELECT {_COLUMNS} FROM attempts a JOIN candidates c"
-                    " ON c.id = a.candidate_id WHERE a.id = ANY(%s::bigint[])"
-                    " AND a.exam_id = %s ORDER BY c.participant_no",
-                    [sorted(attempt_ids), exam_id])
-    load = json.loads if db.is_sqlite else _same    # psycopg has parsed JSON already
+        where, args = bulk_sql.id_in("a.id", sorted(attempt_ids))
+        cur.execute(db.sql(f"SELECT {_COLUMNS} FROM attempts a JOIN candidates c"
+                           f" ON c.id = a.candidate_id WHERE {where} AND a.exam_id = ?"
+                           " ORDER BY c.participant_no"), [*args, exam_id])
     split = len(_PERSON)
     out = []
     for row in cur.fetchall():
@@ -66,14 +59,9 @@ def people(s: Session, exam_id: int, attempt_ids: set[int] | None = None
         attempt = None
         if row[split] is not None:
             attempt = SimpleNamespace(**dict(zip(_ATTEMPT, row[split:], strict=True)))
-            if attempt.result is not None:
-                attempt.result = load(attempt.result)
+            attempt.result = bulk_sql.read_json(attempt.result)
         out.append((person, attempt))
     return out
-
-
-def _same(value: object) -> object:
-    return value
 
 
 def proctor_rows(s: Session, exam: Exam, now: int) -> list[dict]:

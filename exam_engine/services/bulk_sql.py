@@ -10,7 +10,24 @@ as text and are cast on the way in.
 """
 from __future__ import annotations
 
+import json
+
 from exam_engine.extensions import db
+
+
+def id_in(column: str, ids) -> tuple[str, list]:
+    """`column` is one of `ids`: the SQL, with `?` placeholders (pass it through `db.sql`),
+    and its parameters. A placeholder an id on SQLite; one array on PostgreSQL, so the
+    statement has one shape whatever the count and psycopg prepares it once."""
+    ids = list(ids)
+    if db.is_sqlite:
+        return f"{column} IN ({', '.join('?' * len(ids))})", ids
+    return f"{column} = ANY(?::bigint[])", [ids]
+
+
+def read_json(value: object) -> object:
+    """A JSON column as the driver hands it back: text on SQLite, parsed by psycopg."""
+    return json.loads(value) if db.is_sqlite and value is not None else value
 
 
 def _split(columns: tuple[str, ...]) -> list[tuple[str, str]]:

@@ -108,22 +108,13 @@ def _log_ending(log: EventLog, exam_code: str, e: Ending, score: scoring.Attempt
 def _sheets(s: Session, attempt_ids: list[int]) -> dict[int, list[tuple]]:
     """Each attempt's (question pk, section, qid, choice) in form order, in one read."""
     cur = db.cursor(s)
-    columns = "attempt_id, question_id, section, qid, choice FROM attempt_items"
-    if db.is_sqlite:
-        cur.execute(f"SELECT {columns} WHERE attempt_id IN ({', '.join('?' * len(attempt_ids))})"
-                    " ORDER BY attempt_id, position", attempt_ids)
-    else:
-        cur.execute(f"SELECT {columns} WHERE attempt_id = ANY(%s::bigint[])"
-                    " ORDER BY attempt_id, position", [attempt_ids])
-    load = json.loads if db.is_sqlite else _same    # psycopg has parsed JSON already
+    where, args = bulk_sql.id_in("attempt_id", attempt_ids)
+    cur.execute(db.sql(f"SELECT attempt_id, question_id, section, qid, choice"
+                       f" FROM attempt_items WHERE {where} ORDER BY attempt_id, position"), args)
     sheets: dict[int, list[tuple]] = {aid: [] for aid in attempt_ids}
     for aid, pk, section, qid, choice in cur.fetchall():
-        sheets[aid].append((pk, section, qid, None if choice is None else load(choice)))
+        sheets[aid].append((pk, section, qid, bulk_sql.read_json(choice)))
     return sheets
-
-
-def _same(value: object) -> object:
-    return value
 
 
 def attempt_rows(s: Session, *, candidate_ids=None, attempt_ids=None) -> list[dict]:
@@ -134,11 +125,9 @@ def attempt_rows(s: Session, *, candidate_ids=None, attempt_ids=None) -> list[di
     if not ids:
         return []
     cur = db.cursor(s)
-    select = f"SELECT {', '.join(ATTEMPT_COLUMNS)} FROM attempts WHERE {column}"
-    if db.is_sqlite:
-        cur.execute(f"{select} IN ({', '.join('?' * len(ids))})", ids)
-    else:
-        cur.execute(f"{select} = ANY(%s::bigint[])", [ids])
+    where, args = bulk_sql.id_in(column, ids)
+    cur.execute(db.sql(f"SELECT {', '.join(ATTEMPT_COLUMNS)} FROM attempts WHERE {where}"),
+                args)
     return [dict(zip(ATTEMPT_COLUMNS, row, strict=True)) for row in cur.fetchall()]
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from exam_engine import clock, process
 from exam_engine.extensions import db
 from exam_engine.models import Attempt, Candidate, Presence, Process
+from exam_engine.services import bulk_sql
 from exam_engine.services.eventlog import EventLog
 
 HEARTBEAT_S = 5
@@ -113,13 +114,9 @@ def connected_candidates(s, exam_id: int, candidate_ids: set[int] | None = None)
            " WHERE p.exam_id = ? AND p.candidate_id IS NOT NULL AND h.heartbeat_ms > ?")
     args: list = [exam_id, clock.now_ms() - DEAD_AFTER_MS]
     if candidate_ids is not None:
-        ids = sorted(candidate_ids)
-        if db.is_sqlite:
-            sql += f" AND p.candidate_id IN ({', '.join('?' * len(ids))})"
-            args += ids
-        else:
-            sql += " AND p.candidate_id = ANY(?::bigint[])"
-            args.append(ids)
+        where, ids = bulk_sql.id_in("p.candidate_id", sorted(candidate_ids))
+        sql += f" AND {where}"
+        args += ids
     cur = db.cursor(s)
     cur.execute(db.sql(sql), args)
     return {cid for (cid,) in cur.fetchall()}

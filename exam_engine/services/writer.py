@@ -51,8 +51,6 @@ class GroupCommitWriter:
         self._queue = server.eio.create_queue()
         self._empty = server.eio.get_queue_empty_exception()
         self.running = False
-        self.batches = 0                # transactions committed (or failed) so far
-        self.requests = 0               # requests they carried
 
     def start(self) -> None:
         self.running = True
@@ -90,8 +88,6 @@ class GroupCommitWriter:
             self._commit(batch)
 
     def _commit(self, batch: list) -> None:
-        self.batches += 1
-        self.requests += len(batch)
         try:
             outcomes = apply_requests([req for req, _, _ in batch])
         except Exception:  # the whole transaction failed: nobody's request is stored
