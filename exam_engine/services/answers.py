@@ -150,7 +150,8 @@ def _query_items_pg(cur, pairs: set[tuple[int, str]]) -> None:
                 " FROM unnest(%s::bigint[], %s::text[]) AS p(c, q)"
                 " JOIN attempts AS a ON a.candidate_id = p.c"
                 " JOIN attempt_items AS i ON i.attempt_id = a.id AND i.qid = p.q",
-                [[c for c, _ in ordered], [q for _, q in ordered]])
+                [bulk_sql.pg_array([c for c, _ in ordered]),
+                 bulk_sql.pg_array([q for _, q in ordered], "text")])
 
 
 def _fetch_items(cur) -> dict[tuple[int, str], dict]:

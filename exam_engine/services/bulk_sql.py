@@ -3,7 +3,10 @@
 SQLite's `executemany` loops in C and is as fast as it gets there. On PostgreSQL psycopg's
 `executemany` sends one query a row through its pipeline, in Python: for a batch of answers
 (an item, an attempt and an event a row) that was most of the server's time (profiled).
-There each call is one statement over `unnest` of one array a column instead.
+There each call is one statement over `unnest` of one array a column instead, and each array
+travels as one literal built here (`pg_array`): psycopg's own list dumper quotes element by
+element with a regular expression, 1.8 ms for a batch of 40 events against 0.1 ms
+(profiled: 11 % of the server's samples in the PostgreSQL closed loop).
 
 Columns are given as `name:type`, the PostgreSQL array element type; `json` columns travel
 as text and are cast on the way in.
@@ -22,7 +25,25 @@ def id_in(column: str, ids) -> tuple[str, list]:
     ids = list(ids)
     if db.is_sqlite:
         return f"{column} IN ({', '.join('?' * len(ids))})", ids
-    return f"{column} = ANY(?::bigint[])", [ids]
+    return f"{column} = ANY(?::bigint[])", [pg_array(ids)]
+
+
+def pg_array(values, kind: str = "bigint") -> str:
+    """PostgreSQL's text form of a one-dimensional array, for a `%s::<kind>[]` parameter.
+
+    Numbers go as they print; anything else is double-quoted with `\\` and `"` escaped,
+    which is all a quoted element needs (braces, commas, blanks and `NULL` inside quotes
+    are plain text). None is NULL.
+    """
+    if kind in _NUMERIC:
+        items = ["NULL" if v is None else str(int(v)) for v in values]
+    else:
+        items = ["NULL" if v is None else
+                 '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values]
+    return "{" + ",".join(items) + "}"
+
+
+_NUMERIC = frozenset({"bigint", "integer"})
 
 
 def read_json(value: object) -> object:
@@ -55,7 +76,7 @@ def update_by_id(cur, table: str, columns: tuple[str, ...], rows: list[tuple]) -
     names = ", ".join(name for name, _ in specs)
     cur.execute(f"UPDATE {table} AS t SET {sets}"
                 f" FROM unnest({_pg_arrays(specs)}, %s::bigint[]) AS v({names}, id)"
-                f" WHERE t.id = v.id", [list(col) for col in zip(*rows, strict=True)])
+                f" WHERE t.id = v.id", _pg_columns(rows, [*specs, ("id", "bigint")]))
 
 
 def insert_rows(cur, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
@@ -71,4 +92,9 @@ def insert_rows(cur, table: str, columns: tuple[str, ...], rows: list[tuple]) ->
     values = ", ".join(_pg_value(name, kind) for name, kind in specs)
     cur.execute(f"INSERT INTO {table} ({names}) SELECT {values}"
                 f" FROM unnest({_pg_arrays(specs)}) WITH ORDINALITY AS v({names}, n)"
-                f" ORDER BY v.n", [list(col) for col in zip(*rows, strict=True)])
+                f" ORDER BY v.n", _pg_columns(rows, specs))
+
+
+def _pg_columns(rows: list[tuple], specs: list[tuple[str, str]]) -> list[str]:
+    return [pg_array(col, kind) for col, (_, kind) in zip(zip(*rows, strict=True), specs,
+                                                          strict=True)]

@@ -40,3 +40,24 @@ def test_every_change_is_an_event_chained_to_the_one_before(actions):
     for cred in creds:
         assert cred["participant_no"] not in text     # only pseudonyms reach the log
     assert "Peserta" not in text
+
+
+def test_a_note_full_of_awkward_characters_is_logged_byte_for_byte(actions):
+    # Events reach PostgreSQL as array literals built by the engine (bulk_sql.pg_array):
+    # quotes, backslashes, braces, commas, the word NULL, line breaks and non-ASCII text
+    # must come back exactly, or the chain would not verify.
+    exam, creds = actions.ready_exam(2)
+    actions.candidate(exam, creds[0]).start()
+    note = 'PC "mati" \\ {lagi}, NULL; baris\nbaru\t\u00e9\u00f1 \u2014 {"a": [1,2]} \\"'
+    proctoring.extend(Action("pengawas", exam, creds[0]["participant_no"], note), 5)
+    with db.read() as s:
+        events = s.execute(select(Event).order_by(Event.seq)).scalars().all()
+        head = s.execute(select(Exam.chain_head)).scalar()
+    extended = [json.loads(e.payload) for e in events if e.kind == "extended"]
+    assert [e["reason"] for e in extended] == [note]
+    link = chain.GENESIS
+    for e in events:
+        link = chain.chain_next(link, event_bytes(e.seq, e.kind, e.attempt_id, e.created_ms,
+                                                  e.payload))
+        assert e.chain == link.hex()
+    assert head == link.hex()
