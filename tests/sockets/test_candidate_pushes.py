@@ -1,6 +1,8 @@
 """What the server pushes to a candidate when a proctor acts (CONTRACT §4.1 server events)."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from exam_engine import clock
@@ -127,6 +129,32 @@ def test_a_login_reset_on_another_process_refuses_the_next_answer_here(actions,
                   .values(login_generation=Candidate.login_generation + 1))
     again = actions.candidate(exam, creds[0])    # a token newer than what is held: read now
     assert again.answer(q, "D")["ok"]
+
+
+def test_answers_arriving_while_the_resets_are_read_again_wait_for_no_read_of_their_own(
+        actions, monkeypatch):
+    from contextlib import contextmanager
+
+    from exam_engine.services import auth
+
+    exam, creds = actions.ready_exam(3)
+    who = [auth.tokens.candidate(actions.login(exam, cred)) for cred in creds]
+    assert auth.tokens.still_valid(who[0])           # the exam's resets are held
+    reads, real_read = [], auth.db.read
+
+    @contextmanager
+    def counted_read():
+        reads.append(1)
+        if len(reads) == 1:       # the others answer while the first check's read is out
+            assert auth.tokens.still_valid(who[1]) and auth.tokens.still_valid(who[2])
+        with real_read() as s:
+            yield s
+
+    monkeypatch.setattr(auth, "GENERATION_TTL_S", 0.05)
+    monkeypatch.setattr(auth.db, "read", counted_read)
+    time.sleep(0.06)                                        # what is held is due again
+    assert auth.tokens.still_valid(who[0])
+    assert len(reads) == 1
 
 
 def test_every_proctor_action_needs_a_reason_and_is_refused_when_it_cannot_apply(actions):
