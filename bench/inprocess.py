@@ -1,7 +1,8 @@
-"""In-process costs of two steps the live bench showed on the event loop (issue 3).
+"""In-process costs of steps the socket benches showed on the event loop (issues 2 and 3).
 
     .venv/bin/python bench/inprocess.py submit [--candidates 400] [--batch 50]
     .venv/bin/python bench/inprocess.py tick [--candidates 1000] [--touched 50]
+    .venv/bin/python bench/inprocess.py answers [--candidates 100] [--batch 48] [--rounds 300]
 
 `submit`: candidates who started and answered 6 questions submit, a quarter one by one
 (`attempts.submit`, as a lone submission does) and a quarter in writer batches of `--batch`
@@ -10,7 +11,11 @@
 `tick`: the live publisher's tick for one watched exam of `--candidates` candidates, after
 `--touched` of them answered since the last tick; milliseconds per tick over 20 ticks.
 
-Both on a fresh SQLite file (or EXAM_TEST_DATABASE_URL), no sockets: the figures price the
+`answers`: the writer's transaction for a batch of `--batch` answers, each from another
+candidate (`writer.apply_requests`, as the group-commit writer runs it); milliseconds per
+batch over `--rounds` batches, after 20 to warm up.
+
+All on a fresh SQLite file (or EXAM_TEST_DATABASE_URL), no sockets: the figures price the
 work itself, which on the server holds the event loop.
 """
 from __future__ import annotations
@@ -106,6 +111,30 @@ def tick_cost(n: int, touched: int) -> None:
           f"({', '.join(f'{t:.1f}' for t in times)})")
 
 
+def answers_cost(n: int, batch: int, rounds: int) -> None:
+    from exam_engine.services import writer
+    from exam_engine.services.answers import AnswerRequest
+
+    whos, forms = _ready(n)
+    times, cpu = [], []
+    for rnd in range(rounds + 20):
+        reqs = []
+        for i in range(batch):
+            k = (rnd * batch + i) % n
+            q = forms[k]["questions"][rnd % len(forms[k]["questions"])]
+            reqs.append(AnswerRequest(whos[k], q["id"], q["options"][rnd % 3]["key"],
+                                      rnd + 1))
+        started, started_cpu = time.perf_counter(), time.process_time()
+        outcomes = writer.apply_requests(reqs)
+        times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+        assert all(isinstance(o, dict) for o in outcomes), outcomes
+    times, cpu = times[20:], cpu[20:]
+    print(f"batch of {batch} answers: median {statistics.median(times):.2f} ms, "
+          f"mean {statistics.mean(times):.2f} ms; this process's CPU: mean "
+          f"{statistics.mean(cpu):.2f} ms ({rounds} batches)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     sub = ap.add_subparsers(dest="what", required=True)
@@ -115,11 +144,17 @@ def main() -> None:
     t = sub.add_parser("tick")
     t.add_argument("--candidates", type=int, default=1000)
     t.add_argument("--touched", type=int, default=50)
+    a = sub.add_parser("answers")
+    a.add_argument("--candidates", type=int, default=100)
+    a.add_argument("--batch", type=int, default=48)
+    a.add_argument("--rounds", type=int, default=300)
     args = ap.parse_args()
     if args.what == "submit":
         submit_cost(args.candidates, args.batch)
-    else:
+    elif args.what == "tick":
         tick_cost(args.candidates, args.touched)
+    else:
+        answers_cost(args.candidates, args.batch, args.rounds)
 
 
 if __name__ == "__main__":
