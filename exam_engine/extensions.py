@@ -48,25 +48,8 @@ class Database:
             yield session
 
     @contextmanager
-    def write(self, pipeline: bool = False) -> Iterator[Session]:
-        """A unit of work: commits on success, rolls back on any exception.
-
-        With `pipeline` (PostgreSQL; ignored on SQLite) the driver sends statements without
-        waiting for each one's result: a result is waited for only when the caller fetches
-        it, and the writes queued since go with the COMMIT. The answer path sends its lock
-        and both reads in one flight and its four writes with the COMMIT in another, where
-        each of its nine statements was a round trip: a batch of 20 answers took 8.3 ms
-        instead of 10.1 ms (docs/benchmarks.md). Only driver cursors (`cursor`) may be
-        used inside.
-        """
-        if pipeline and not self.is_sqlite:
-            # The session is bound to a connection held here, so that its commit does not
-            # hand the connection back to the pool (which may close it) mid-pipeline.
-            with self.engine.connect() as conn, \
-                    conn.connection.dbapi_connection.pipeline(), \
-                    self.sessions(bind=conn) as session:
-                yield from _committed(session)
-            return
+    def write(self) -> Iterator[Session]:
+        """A unit of work: commits on success, rolls back on any exception."""
         lock = self._write_lock if self.is_sqlite else None
         if lock:
             lock.acquire()
@@ -74,11 +57,15 @@ class Database:
             with self.sessions() as session:
                 if self.is_sqlite:
                     session.connection(execution_options={"sqlite_immediate": True})
-                yield from _committed(session)
+                try:
+                    yield session
+                    session.commit()
+                except BaseException:
+                    session.rollback()
+                    raise
         finally:
             if lock:
                 lock.release()
-
 
     def sql(self, text: str) -> str:
         """SQL written with `?` placeholders, in the driver's own style."""
@@ -92,16 +79,6 @@ class Database:
         machinery; everything else goes through the ORM or Core.
         """
         return session.connection().connection.dbapi_connection.cursor()
-
-
-def _committed(session: Session) -> Iterator[Session]:
-    """Yield the session; commit if the caller's block succeeds, roll back if it raises."""
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
 
 
 db = Database()

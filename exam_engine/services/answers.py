@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import ClassVar
 
 from sqlalchemy.orm import Session
 
@@ -32,8 +31,6 @@ class AnswerRequest:
     choice: object
     seq: int
 
-    pipelined: ClassVar[bool] = True    # apply_in uses driver cursors only
-
     @staticmethod
     def apply_in(s: Session, reqs: list[AnswerRequest]) -> list[dict | ExamError]:
         return apply_answers(s, reqs)
@@ -52,29 +49,16 @@ def record_answer(who: CandidatePrincipal, question: object, choice: object, seq
 def apply_answers(s: Session, reqs: list[AnswerRequest]) -> list[dict | ExamError]:
     """Apply answers inside the writer's transaction; each gets its ack or its refusal.
 
-    The hot path of the engine: rows are read and written with plain SQL statements (one
-    read of the attempts, one of the items, one executemany per table), not ORM objects
-    nor SQLAlchemy statements.
+    The hot path of the engine: rows are read and written with plain SQL statements, not
+    ORM objects nor SQLAlchemy statements. On PostgreSQL a batch is five round trips
+    whatever its size: BEGIN, the exams' lock, one read of the attempts with their items,
+    one statement writing items, attempts, events and the exams' counters, and COMMIT.
     """
     outcomes: list[dict | ExamError] = []
-    # On PostgreSQL the lock and both reads go in one round trip (db.write's pipeline):
-    # the items are found by candidate, not by the attempt ids the second read returns.
-    exam_ids = sorted({r.who.exam_id for r in reqs})
-    lock, cur = db.cursor(s), db.cursor(s)
-    _lock_exams(lock, exam_ids)
-    candidate_ids = {r.who.candidate_id for r in reqs}
-    if db.is_sqlite:
-        attempts = _attempts(cur, candidate_ids)
-        items = _items(cur, {(attempts[r.who.candidate_id]["id"], r.question)
-                             for r in reqs if r.who.candidate_id in attempts})
-    else:
-        item_cur = db.cursor(s)
-        _query_attempts(cur, candidate_ids)
-        _query_items_pg(item_cur, {(r.who.candidate_id, r.question) for r in reqs})
-        attempts = _fetch_attempts(cur)
-        items = _fetch_items(item_cur)
-    for exam_id, last, head in lock.fetchall():
+    cur = db.cursor(s)
+    for exam_id, last, head in _lock_exams(cur, sorted({r.who.exam_id for r in reqs})):
         EventLog.of(s, exam_id).locked_at(last, head)
+    attempts, items = _read(cur, reqs)
     now = clock.now_ms()
     touched_items: dict[int, dict] = {}
     touched_attempts: dict[int, dict] = {}
@@ -84,14 +68,16 @@ def apply_answers(s: Session, reqs: list[AnswerRequest]) -> list[dict | ExamErro
                                    touched_items, touched_attempts))
         except ExamError as exc:
             outcomes.append(exc)
-    bulk_sql.update_by_id(cur, "attempt_items", ("choice:json", "seq:bigint",
-                                                 "saved_ms:bigint"),
-                          [(None if i["choice"] is None else json.dumps(i["choice"]),
-                            i["seq"], i["saved_ms"], i["id"])
-                           for i in touched_items.values()])
-    bulk_sql.update_by_id(cur, "attempts", ("answered:integer", "last_answer_seq:bigint"),
-                          [(a["answered"], a["last_answer_seq"], a["id"])
-                           for a in touched_attempts.values()])
+    s.flush()   # whatever an earlier request of the batch left to the ORM goes first
+    bulk_sql.write(
+        cur,
+        bulk_sql.Update("attempt_items", ("choice:json", "seq:bigint", "saved_ms:bigint"),
+                        [(None if i["choice"] is None else json.dumps(i["choice"]),
+                          i["seq"], i["saved_ms"], i["id"]) for i in touched_items.values()]),
+        bulk_sql.Update("attempts", ("answered:integer", "last_answer_seq:bigint"),
+                        [(a["answered"], a["last_answer_seq"], a["id"])
+                         for a in touched_attempts.values()]),
+        *EventLog.writes_of(s))
     return outcomes
 
 
@@ -99,33 +85,30 @@ def apply_answers(s: Session, reqs: list[AnswerRequest]) -> list[dict | ExamErro
 # building, caching and parameter processing were most of the writer's time (profiled).
 _ATTEMPT_COLUMNS = ("id", "candidate_id", "exam_id", "status", "started_ms", "allowed_ms",
                     "paused_ms", "paused_since_ms", "answered", "last_answer_seq")
+_ITEM_COLUMNS = ("id", "attempt_id", "qid", "type", "option_order", "choice", "seq", "saved_ms")
 
 
-def _lock_exams(cur, exam_ids: list[int]) -> None:
+def _lock_exams(cur, exam_ids: list[int]) -> list[tuple]:
     """Take the batch's exams' log locks (EventLog.lock), in id order: no deadlocks."""
     where, args = bulk_sql.id_in("id", exam_ids)
     # SQLite's writers are serialized already.
     lock = "" if db.is_sqlite else " ORDER BY id FOR UPDATE"
     cur.execute(db.sql(f"SELECT id, event_seq, chain_head FROM exams WHERE {where}{lock}"),
                 args)
+    return cur.fetchall()
 
 
-def _attempts(cur, candidate_ids: set[int]) -> dict[int, dict]:
-    _query_attempts(cur, candidate_ids)
-    return _fetch_attempts(cur)
-
-
-def _query_attempts(cur, candidate_ids: set[int]) -> None:
-    where, args = bulk_sql.id_in("candidate_id", sorted(candidate_ids))
-    cur.execute(db.sql(f"SELECT {', '.join(_ATTEMPT_COLUMNS)} FROM attempts WHERE {where}"),
-                args)
-
-
-def _fetch_attempts(cur) -> dict[int, dict]:
-    return {row[1]: dict(zip(_ATTEMPT_COLUMNS, row, strict=True)) for row in cur.fetchall()}
-
-
-_ITEM_COLUMNS = ("id", "attempt_id", "qid", "type", "option_order", "choice", "seq", "saved_ms")
+def _read(cur, reqs: list[AnswerRequest]
+          ) -> tuple[dict[int, dict], dict[tuple[int, str], dict]]:
+    """The batch's attempts by candidate, and their items by (attempt, question)."""
+    if not db.is_sqlite:
+        return _read_pg(cur, {(r.who.candidate_id, r.question) for r in reqs})
+    where, args = bulk_sql.id_in("candidate_id", sorted({r.who.candidate_id for r in reqs}))
+    cur.execute(f"SELECT {', '.join(_ATTEMPT_COLUMNS)} FROM attempts WHERE {where}", args)
+    attempts = {row[1]: dict(zip(_ATTEMPT_COLUMNS, row, strict=True))
+                for row in cur.fetchall()}
+    return attempts, _items(cur, {(attempts[r.who.candidate_id]["id"], r.question)
+                                  for r in reqs if r.who.candidate_id in attempts})
 
 
 def _items(cur, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], dict]:
@@ -139,26 +122,35 @@ def _items(cur, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], dict]:
     where = " OR ".join(["(attempt_id = ? AND qid = ?)"] * len(pairs))
     cur.execute(f"SELECT {', '.join(_ITEM_COLUMNS)} FROM attempt_items WHERE {where}",
                 [v for pair in sorted(pairs) for v in pair])
-    return _fetch_items(cur)
+    return _fetch_items(cur.fetchall())
 
 
-def _query_items_pg(cur, pairs: set[tuple[int, str]]) -> None:
-    """PostgreSQL: the batch's (candidate, question) rows, a join with the pairs as arrays
-    (one statement shape, prepared once), sent before the attempts' rows are back."""
+def _read_pg(cur, pairs: set[tuple[int, str]]
+             ) -> tuple[dict[int, dict], dict[tuple[int, str], dict]]:
+    """PostgreSQL: one statement for both, the (candidate, question) pairs as arrays (one
+    shape, prepared once). An attempt comes once a pair, its item (if any) beside it."""
     ordered = sorted(pairs)
-    cur.execute(f"SELECT {', '.join('i.' + c for c in _ITEM_COLUMNS)}"
+    cur.execute(f"SELECT {', '.join('a.' + c for c in _ATTEMPT_COLUMNS)},"
+                f" {', '.join('i.' + c for c in _ITEM_COLUMNS)}"
                 " FROM unnest(%s::bigint[], %s::text[]) AS p(c, q)"
                 " JOIN attempts AS a ON a.candidate_id = p.c"
-                " JOIN attempt_items AS i ON i.attempt_id = a.id AND i.qid = p.q",
+                " LEFT JOIN attempt_items AS i ON i.attempt_id = a.id AND i.qid = p.q",
                 [bulk_sql.pg_array([c for c, _ in ordered]),
                  bulk_sql.pg_array([q for _, q in ordered], "text")])
+    rows = cur.fetchall()
+    width = len(_ATTEMPT_COLUMNS)
+    attempts: dict[int, dict] = {}
+    for row in rows:
+        if row[1] not in attempts:
+            attempts[row[1]] = dict(zip(_ATTEMPT_COLUMNS, row[:width], strict=True))
+    return attempts, _fetch_items([row[width:] for row in rows if row[width] is not None])
 
 
-def _fetch_items(cur) -> dict[tuple[int, str], dict]:
+def _fetch_items(rows) -> dict[tuple[int, str], dict]:
     load = bulk_sql.read_json
     return {(a, q): {"id": i, "attempt_id": a, "qid": q, "type": t, "option_order": load(o),
                      "choice": load(c), "seq": n, "saved_ms": ms}
-            for i, a, q, t, o, c, n, ms in cur.fetchall()}
+            for i, a, q, t, o, c, n, ms in rows}
 
 
 def _apply(s: Session, r: AnswerRequest, a: dict | None, items: dict[tuple[int, str], dict],

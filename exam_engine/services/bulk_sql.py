@@ -1,12 +1,12 @@
 """Many rows in one statement, for the hot paths that bypass SQLAlchemy (the answer writer).
 
 SQLite's `executemany` loops in C and is as fast as it gets there. On PostgreSQL psycopg's
-`executemany` sends one query a row through its pipeline, in Python: for a batch of answers
-(an item, an attempt and an event a row) that was most of the server's time (profiled).
-There each call is one statement over `unnest` of one array a column instead, and each array
-travels as one literal built here (`pg_array`): psycopg's own list dumper quotes element by
-element with a regular expression, 1.8 ms for a batch of 40 events against 0.1 ms
-(profiled: 11 % of the server's samples in the PostgreSQL closed loop).
+`executemany` sends one query a row, in Python: for a batch of answers (an item, an attempt
+and an event a row) that was most of the server's time (profiled). There a write is one
+statement over `unnest` of one array a column, several writes go as one statement
+(`write`), and each array travels as one literal built here (`pg_array`): psycopg's own
+list dumper quotes element by element with a regular expression, 1.8 ms for a batch of 40
+events against 0.1 ms (profiled: 11 % of the server's samples in the PostgreSQL closed loop).
 
 Columns are given as `name:type`, the PostgreSQL array element type; `json` columns travel
 as text and are cast on the way in.
@@ -14,6 +14,7 @@ as text and are cast on the way in.
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from exam_engine.extensions import db
 
@@ -63,36 +64,72 @@ def _pg_value(name: str, kind: str) -> str:
     return f"v.{name}::json" if kind == "json" else f"v.{name}"
 
 
-def update_by_id(cur, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+@dataclass(frozen=True)
+class Update:
     """`UPDATE table SET columns WHERE id = ...` for each row: `(*values, id)`."""
-    if not rows:
-        return
-    specs = _split(columns)
-    if db.is_sqlite:
-        sets = ", ".join(f"{name} = ?" for name, _ in specs)
-        cur.executemany(f"UPDATE {table} SET {sets} WHERE id = ?", rows)
-        return
-    sets = ", ".join(f"{name} = {_pg_value(name, kind)}" for name, kind in specs)
-    names = ", ".join(name for name, _ in specs)
-    cur.execute(f"UPDATE {table} AS t SET {sets}"
+
+    table: str
+    columns: tuple[str, ...]
+    rows: list[tuple]
+
+    def sqlite(self) -> str:
+        sets = ", ".join(f"{name} = ?" for name, _ in _split(self.columns))
+        return f"UPDATE {self.table} SET {sets} WHERE id = ?"
+
+    def postgres(self) -> tuple[str, list[str]]:
+        specs = _split(self.columns)
+        sets = ", ".join(f"{name} = {_pg_value(name, kind)}" for name, kind in specs)
+        names = ", ".join(name for name, _ in specs)
+        return (f"UPDATE {self.table} AS t SET {sets}"
                 f" FROM unnest({_pg_arrays(specs)}, %s::bigint[]) AS v({names}, id)"
-                f" WHERE t.id = v.id", _pg_columns(rows, [*specs, ("id", "bigint")]))
+                f" WHERE t.id = v.id", _pg_columns(self.rows, [*specs, ("id", "bigint")]))
 
 
-def insert_rows(cur, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+@dataclass(frozen=True)
+class Insert:
     """`INSERT INTO table (columns)` each row, in the order given."""
-    if not rows:
-        return
-    specs = _split(columns)
-    names = ", ".join(name for name, _ in specs)
-    if db.is_sqlite:
-        marks = ", ".join("?" * len(specs))
-        cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
-        return
-    values = ", ".join(_pg_value(name, kind) for name, kind in specs)
-    cur.execute(f"INSERT INTO {table} ({names}) SELECT {values}"
+
+    table: str
+    columns: tuple[str, ...]
+    rows: list[tuple]
+
+    def sqlite(self) -> str:
+        names = ", ".join(name for name, _ in _split(self.columns))
+        return f"INSERT INTO {self.table} ({names}) VALUES ({', '.join('?' * len(self.columns))})"
+
+    def postgres(self) -> tuple[str, list[str]]:
+        specs = _split(self.columns)
+        names = ", ".join(name for name, _ in specs)
+        values = ", ".join(_pg_value(name, kind) for name, kind in specs)
+        return (f"INSERT INTO {self.table} ({names}) SELECT {values}"
                 f" FROM unnest({_pg_arrays(specs)}) WITH ORDINALITY AS v({names}, n)"
-                f" ORDER BY v.n", _pg_columns(rows, specs))
+                f" ORDER BY v.n", _pg_columns(self.rows, specs))
+
+
+def write(cur, *writes: Update | Insert) -> None:
+    """Every write that has rows, in the order given, each table at most once.
+
+    SQLite: one `executemany` each. PostgreSQL: one statement for them all, the first ones
+    as data-modifying `WITH` parts of the last, so one round trip whatever their number.
+    A batch of answers writes four tables; as four statements they were a fifth of the
+    server's samples in the PostgreSQL closed loop (py-spy, docs/benchmarks.md). The parts
+    see one snapshot, which is why no table may come twice.
+    """
+    writes = [w for w in writes if w.rows]
+    tables = [w.table for w in writes]
+    if len(set(tables)) != len(tables):
+        raise ValueError(f"one statement cannot write a table twice: {tables}")
+    if db.is_sqlite:
+        for w in writes:
+            cur.executemany(w.sqlite(), w.rows)
+        return
+    if not writes:
+        return
+    parts = [w.postgres() for w in writes]
+    *first, (last, last_params) = parts
+    sql = ", ".join(f"w{i} AS ({part})" for i, (part, _) in enumerate(first))
+    cur.execute(f"WITH {sql} {last}" if first else last,
+                [p for _, params in parts for p in params])
 
 
 def _pg_columns(rows: list[tuple], specs: list[tuple[str, str]]) -> list[str]:

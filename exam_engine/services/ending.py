@@ -76,9 +76,9 @@ def end_all(s: Session, endings: list[Ending]) -> dict[int, dict]:
             results[e.attempt["id"]] = result
             rows.append(("ended", e.reason, e.ended_ms, None, e.attempt["version"] + 1,
                          json.dumps(result), e.attempt["id"]))
-    bulk_sql.update_by_id(db.cursor(s), "attempts", (
+    bulk_sql.write(db.cursor(s), bulk_sql.Update("attempts", (
         "status:text", "end_reason:text", "ended_ms:bigint", "paused_since_ms:bigint",
-        "version:integer", "result:json"), rows)
+        "version:integer", "result:json"), rows))
     return results
 
 

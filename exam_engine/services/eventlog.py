@@ -82,27 +82,43 @@ class EventLog:
 
     def flush_counter(self) -> None:
         if self._rows:
-            # One executemany for every event of the transaction (a batch of answers may
+            # One statement for every event of the transaction (a batch of answers may
             # hold hundreds), after the ORM has written the rows they refer to.
             self.session.flush()
-            cur = db.cursor(self.session)
-            bulk_sql.insert_rows(cur, "events", _EVENT_COLUMNS, self._rows)
-            self._rows = []
-            last, head = self._next - 1, self._head.hex()
-            cur.execute(db.sql("UPDATE exams SET event_seq = ?, chain_head = ? WHERE id = ?"),
-                        (last, head, self.exam_id))
-            # An Exam this session has loaded sees the new counter too (sessions here keep
-            # their objects after commit).
-            loaded = self.session.identity_map.get(identity_key(Exam, self.exam_id))
-            if loaded is not None:
-                set_committed_value(loaded, "event_seq", last)
-                set_committed_value(loaded, "chain_head", head)
+            bulk_sql.write(db.cursor(self.session), *self.take_writes())
+
+    def take_writes(self) -> list[bulk_sql.Update | bulk_sql.Insert]:
+        """The events appended since the last write and the exam's new counter, for the
+        caller to send (the answer path sends them with its own writes, one statement on
+        PostgreSQL); from here on they count as written."""
+        if not self._rows:
+            return []
+        rows, self._rows = self._rows, []
+        last, head = self._next - 1, self._head.hex()
+        # An Exam this session has loaded sees the new counter too (sessions here keep
+        # their objects after commit).
+        loaded = self.session.identity_map.get(identity_key(Exam, self.exam_id))
+        if loaded is not None:
+            set_committed_value(loaded, "event_seq", last)
+            set_committed_value(loaded, "chain_head", head)
+        return [bulk_sql.Insert("events", _EVENT_COLUMNS, rows),
+                bulk_sql.Update("exams", _COUNTER_COLUMNS, [(last, head, self.exam_id)])]
+
+    @staticmethod
+    def writes_of(session: Session) -> list[bulk_sql.Update | bulk_sql.Insert]:
+        """`take_writes` of every exam's log in this transaction, one write a table."""
+        taken = [log.take_writes() for log in session.info.get("event_logs", {}).values()]
+        return [bulk_sql.Insert("events", _EVENT_COLUMNS,
+                                [row for t in taken if t for row in t[0].rows]),
+                bulk_sql.Update("exams", _COUNTER_COLUMNS,
+                                [row for t in taken if t for row in t[1].rows])]
 
 
 # Written by the driver (bulk_sql): the ORM's bulk insert, then Core's, cost more than the
 # rows themselves in the answer benchmark (profiled).
 _EVENT_COLUMNS = ("exam_id:bigint", "attempt_id:bigint", "seq:bigint", "kind:text",
                   "payload:text", "created_ms:bigint", "chain:text")
+_COUNTER_COLUMNS = ("event_seq:bigint", "chain_head:text")
 
 
 @event.listens_for(Session, "before_commit")

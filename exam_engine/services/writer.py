@@ -30,14 +30,9 @@ def perform(req):
 
 
 def apply_requests(reqs: list) -> list:
-    """Apply requests in order in one transaction; each gets its outcome or its refusal.
-
-    A batch of answers alone is pipelined on PostgreSQL (db.write); a submission among them
-    reads through the ORM's caches, so that batch is not.
-    """
-    pipelined = all(getattr(type(r), "pipelined", False) for r in reqs)
+    """Apply requests in order in one transaction; each gets its outcome or its refusal."""
     outcomes: list = []
-    with db.write(pipeline=pipelined) as s:
+    with db.write() as s:
         for kind, run in groupby(reqs, key=type):
             outcomes += kind.apply_in(s, list(run))
     return outcomes

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 
 from sqlalchemy import func, select
 
@@ -60,24 +61,28 @@ def test_concurrent_answers_are_committed_together_and_all_stored(actions, monke
     assert stored == 12 * 12
 
 
+def refusing_the_log(real_write):
+    """bulk_sql.write as on a broken disk: the database refuses the log's rows."""
+    def write(cur, *writes):
+        real_write(cur, *[replace(w, table="no_such_table") if w.table == "events" else w
+                          for w in writes])
+    return write
+
+
 def test_a_batch_whose_commit_fails_acks_nobody_as_saved_and_stores_nothing(actions,
                                                                           monkeypatch):
     exam, creds = actions.ready_exam(3)
     people = [auth.tokens.candidate(actions.login(exam, c)) for c in creds]
     forms = {p.candidate_id: attempts.start(p)["questions"] for p in people}
-    real_insert = eventlog.bulk_sql.insert_rows
-
-    def broken_disk(cur, table, columns, rows):   # the database refuses the log's rows
-        real_insert(cur, "no_such_table", columns, rows)
-
-    monkeypatch.setattr(eventlog.bulk_sql, "insert_rows", broken_disk)
+    real_write = eventlog.bulk_sql.write
+    monkeypatch.setattr(eventlog.bulk_sql, "write", refusing_the_log(real_write))
     group = writer.start(socketio.server)
     try:
         reqs = [answers.AnswerRequest(p, forms[p.candidate_id][0]["id"], "A", 1)
                 for p in people]
         outcomes = [group.submit(r) for r in reqs]
         assert all(isinstance(o, ExamError) and o.code == "not_saved" for o in outcomes)
-        monkeypatch.setattr(eventlog.bulk_sql, "insert_rows", real_insert)
+        monkeypatch.setattr(eventlog.bulk_sql, "write", real_write)
         # The next answers go through (the connection the failure left is usable or gone).
         again = [answers.record_answer(p, forms[p.candidate_id][0]["id"], "B", 2)
                  for p in people]
@@ -138,14 +143,13 @@ def test_a_failed_batch_ends_no_attempt(actions, monkeypatch):
     people = [auth.tokens.candidate(actions.login(exam, c)) for c in creds]
     for p in people:
         attempts.start(p)
-    real_insert = eventlog.bulk_sql.insert_rows
-    monkeypatch.setattr(eventlog.bulk_sql, "insert_rows", lambda cur, table, columns, rows:
-                        real_insert(cur, "no_such_table", columns, rows))
+    real_write = eventlog.bulk_sql.write
+    monkeypatch.setattr(eventlog.bulk_sql, "write", refusing_the_log(real_write))
     group = writer.start(socketio.server)
     try:
         outcomes = [group.submit(ending.SubmitRequest(p)) for p in people]
         assert all(isinstance(o, ExamError) and o.code == "not_saved" for o in outcomes)
-        monkeypatch.setattr(eventlog.bulk_sql, "insert_rows", real_insert)
+        monkeypatch.setattr(eventlog.bulk_sql, "write", real_write)
         assert attempts.sync(people[0])["status"] == "active"
         assert "result" in attempts.submit(people[0])      # and it can be sent again
     finally:
