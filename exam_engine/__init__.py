@@ -143,7 +143,6 @@ def _security_headers(response):
 
 
 FULL_GC_EVERY_S = 600
-YOUNG_GC_EVERY = 10_000   # new objects between young collections (Python's default: 700)
 
 
 def _tune_gc() -> None:
@@ -153,21 +152,19 @@ def _tune_gc() -> None:
     sockets' included, and stopped the event loop for 100-180 ms two or three times a
     minute (measured with bench/live_bench.py: the slowest answer acks clustered at those
     moments). Objects alive at start (modules, the app, mappers) are frozen out of every
-    collection, and the full one runs only every ten minutes.
+    collection; young collections run as before; the full one only every ten minutes.
 
-    Young collections wait for 10,000 new objects instead of Python's 700. At 700, the
-    answers' frames, dicts and events set one off every 30 ms or so, each walking whatever
-    was in flight at that moment: over a server's life in a 20 s PostgreSQL closed-loop run
-    (bench/run.py, gc.callbacks) 1,419 young and 129 middle collections, 0.9 s in all. At
-    10,000: 17 and 1, 0.1 s; a young one took 3.6 ms at the median (7.5 at most), the
-    middle one 40 ms.
+    Young collections stay at Python's 700 new objects. Every 10,000 (session 6) gave the
+    PostgreSQL closed loop 5 % more throughput, but a young collection then took up to
+    85 ms with 1,000 candidates connected, and the slowest acks at 1,000 candidates
+    answering every 10 s reached 240-325 ms (p99 62-104 ms, against 16-28 ms at 700).
     """
     import gc
 
     gc.collect()
     gc.freeze()
-    _young, middle, _full = gc.get_threshold()
-    gc.set_threshold(YOUNG_GC_EVERY, middle, 1_000_000)     # no automatic full collections
+    young, middle, _full = gc.get_threshold()
+    gc.set_threshold(young, middle, 1_000_000)     # no automatic full collections
 
 
 def _collect_cycles_forever(sleep) -> None:
