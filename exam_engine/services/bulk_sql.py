@@ -65,12 +65,16 @@ def _pg_value(name: str, kind: str) -> str:
 
 
 @dataclass(frozen=True)
-class Update:
-    """`UPDATE table SET columns WHERE id = ...` for each row: `(*values, id)`."""
+class Write:
+    """Rows for one table, written by `write`."""
 
     table: str
     columns: tuple[str, ...]
     rows: list[tuple]
+
+
+class Update(Write):
+    """`UPDATE table SET columns WHERE id = ...` for each row: `(*values, id)`."""
 
     def sqlite(self) -> str:
         sets = ", ".join(f"{name} = ?" for name, _ in _split(self.columns))
@@ -85,13 +89,8 @@ class Update:
                 f" WHERE t.id = v.id", _pg_columns(self.rows, [*specs, ("id", "bigint")]))
 
 
-@dataclass(frozen=True)
-class Insert:
+class Insert(Write):
     """`INSERT INTO table (columns)` each row, in the order given."""
-
-    table: str
-    columns: tuple[str, ...]
-    rows: list[tuple]
 
     def sqlite(self) -> str:
         names = ", ".join(name for name, _ in _split(self.columns))
@@ -106,7 +105,7 @@ class Insert:
                 f" ORDER BY v.n", _pg_columns(self.rows, specs))
 
 
-def write(cur, *writes: Update | Insert) -> None:
+def write(cur, *writes: Write) -> None:
     """Every write that has rows, in the order given, each table at most once.
 
     SQLite: one `executemany` each. PostgreSQL: one statement for them all, the first ones

@@ -87,7 +87,7 @@ class EventLog:
             self.session.flush()
             bulk_sql.write(db.cursor(self.session), *self.take_writes())
 
-    def take_writes(self) -> list[bulk_sql.Update | bulk_sql.Insert]:
+    def take_writes(self) -> list[bulk_sql.Write]:
         """The events appended since the last write and the exam's new counter, for the
         caller to send (the answer path sends them with its own writes, one statement on
         PostgreSQL); from here on they count as written."""
@@ -105,7 +105,7 @@ class EventLog:
                 bulk_sql.Update("exams", _COUNTER_COLUMNS, [(last, head, self.exam_id)])]
 
     @staticmethod
-    def writes_of(session: Session) -> list[bulk_sql.Update | bulk_sql.Insert]:
+    def writes_of(session: Session) -> list[bulk_sql.Write]:
         """`take_writes` of every exam's log in this transaction, one write a table."""
         taken = [log.take_writes() for log in session.info.get("event_logs", {}).values()]
         return [bulk_sql.Insert("events", _EVENT_COLUMNS,
