@@ -95,7 +95,7 @@ def machine_info(pg_url: str | None) -> dict:
 
 def fresh_pg(url_admin: str, db: str) -> str:
     """Create the benchmark database when missing; drop the engine's tables in it."""
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine, make_url, text
 
     from exam_engine.extensions import make_engine
     from exam_engine.models import Base
@@ -109,7 +109,7 @@ def fresh_pg(url_admin: str, db: str) -> str:
                 c.execute(text(f'CREATE DATABASE "{db}"'))
     finally:
         e.dispose()
-    url = url_admin.rsplit("/", 1)[0] + "/" + db
+    url = make_url(url_admin).set(database=db).render_as_string(hide_password=False)
     engine = make_engine(url)
     Base.metadata.drop_all(engine)
     engine.dispose()
