@@ -39,6 +39,12 @@ class Database:
         database = self.engine.url.database if self.is_sqlite else None
         self.sqlite_file = database if database and database != ":memory:" else None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self.batch_sessions = self.sessions
+        if not self.is_sqlite:
+            from exam_engine import pg_batch
+
+            self.batch_sessions = sessionmaker(pg_batch.engine_for_batches(self.engine),
+                                               expire_on_commit=False)
         app.extensions["exam_db"] = self
 
     @contextmanager
@@ -48,13 +54,17 @@ class Database:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A unit of work: commits on success, rolls back on any exception."""
+    def write(self, batch: bool = False) -> Iterator[Session]:
+        """A unit of work: commits on success, rolls back on any exception.
+
+        `batch` (the group-commit writer's): on PostgreSQL, BEGIN may travel with the first
+        statement and COMMIT with the last (`statement_cursor`, `commit_with_last`).
+        """
         lock = self._write_lock if self.is_sqlite else None
         if lock:
             lock.acquire()
         try:
-            with self.sessions() as session:
+            with (self.batch_sessions if batch else self.sessions)() as session:
                 if self.is_sqlite:
                     session.connection(execution_options={"sqlite_immediate": True})
                 try:
@@ -71,14 +81,39 @@ class Database:
         """SQL written with `?` placeholders, in the driver's own style."""
         return text if self.is_sqlite else text.replace("?", "%s")
 
-    @staticmethod
-    def cursor(session: Session):
+    def cursor(self, session: Session):
         """A driver cursor on the session's connection, inside its transaction.
 
         For the few hot statements (the answer path) that skip SQLAlchemy's statement
         machinery; everything else goes through the ORM or Core.
         """
-        return session.connection().connection.dbapi_connection.cursor()
+        conn = session.connection()
+        raw = conn.connection.dbapi_connection
+        if not self.is_sqlite and raw.autocommit:     # a batch unit of work
+            from exam_engine import pg_batch
+
+            pg_batch.begin_now(raw, conn.info)
+        return raw.cursor()
+
+    @staticmethod
+    def statement_cursor(session: Session):
+        """PostgreSQL, in a batch unit of work: a cursor that sends several statements in
+        one round trip (pg_batch.StatementCursor), and the `"BEGIN; "` that must go first
+        if the transaction is not open yet (else `""`)."""
+        from exam_engine import pg_batch
+
+        return pg_batch.statement_cursor(session.connection())
+
+    def commit_with_last(self, session: Session) -> str:
+        """`"; COMMIT"` if the caller's next statement may carry the unit's commit: a batch
+        unit on PostgreSQL whose writer said no statement follows
+        (`session.info["last_statements"]`). Else `""`. From then on the unit refuses any
+        other statement: it would run outside the transaction."""
+        if self.is_sqlite or not session.info.get("last_statements"):
+            return ""
+        from exam_engine import pg_batch
+
+        return pg_batch.commit_with_last(session.connection())
 
 
 db = Database()
@@ -242,3 +277,4 @@ def _sqlite_setup(engine: Engine, memory: bool) -> None:
         # was 4 % of the server's samples under load (py-spy, bench/live_bench.py).
         immediate = conn.get_execution_options().get("sqlite_immediate")
         conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+

@@ -55,10 +55,17 @@ def apply_answers(s: Session, reqs: list[AnswerRequest]) -> list[dict | ExamErro
     one statement writing items, attempts, events and the exams' counters, and COMMIT.
     """
     outcomes: list[dict | ExamError] = []
-    cur = db.cursor(s)
-    for exam_id, last, head in _lock_exams(cur, sorted({r.who.exam_id for r in reqs})):
+    exam_ids = sorted({r.who.exam_id for r in reqs})
+    if db.is_sqlite:
+        cur = db.cursor(s)
+        locks = _lock_exams(cur, exam_ids)
+        attempts, items = _read(cur, reqs)
+    else:
+        cur, begin = db.statement_cursor(s)
+        locks, attempts, items = _lock_and_read_pg(
+            cur, begin, exam_ids, {(r.who.candidate_id, r.question) for r in reqs})
+    for exam_id, last, head in locks:
         EventLog.of(s, exam_id).locked_at(last, head)
-    attempts, items = _read(cur, reqs)
     now = clock.now_ms()
     touched_items: dict[int, dict] = {}
     touched_attempts: dict[int, dict] = {}
@@ -77,7 +84,7 @@ def apply_answers(s: Session, reqs: list[AnswerRequest]) -> list[dict | ExamErro
         bulk_sql.Update("attempts", ("answered:integer", "last_answer_seq:bigint"),
                         [(a["answered"], a["last_answer_seq"], a["id"])
                          for a in touched_attempts.values()]),
-        *EventLog.writes_of(s))
+        *EventLog.writes_of(s), then=db.commit_with_last(s))
     return outcomes
 
 
@@ -89,20 +96,16 @@ _ITEM_COLUMNS = ("id", "attempt_id", "qid", "type", "option_order", "choice", "s
 
 
 def _lock_exams(cur, exam_ids: list[int]) -> list[tuple]:
-    """Take the batch's exams' log locks (EventLog.lock), in id order: no deadlocks."""
+    """SQLite: the batch's exams' log counters (EventLog.lock; SQLite's writers are
+    serialized already)."""
     where, args = bulk_sql.id_in("id", exam_ids)
-    # SQLite's writers are serialized already.
-    lock = "" if db.is_sqlite else " ORDER BY id FOR UPDATE"
-    cur.execute(db.sql(f"SELECT id, event_seq, chain_head FROM exams WHERE {where}{lock}"),
-                args)
+    cur.execute(f"SELECT id, event_seq, chain_head FROM exams WHERE {where}", args)
     return cur.fetchall()
 
 
 def _read(cur, reqs: list[AnswerRequest]
           ) -> tuple[dict[int, dict], dict[tuple[int, str], dict]]:
-    """The batch's attempts by candidate, and their items by (attempt, question)."""
-    if not db.is_sqlite:
-        return _read_pg(cur, {(r.who.candidate_id, r.question) for r in reqs})
+    """SQLite: the batch's attempts by candidate, and their items by (attempt, question)."""
     where, args = bulk_sql.id_in("candidate_id", sorted({r.who.candidate_id for r in reqs}))
     cur.execute(f"SELECT {', '.join(_ATTEMPT_COLUMNS)} FROM attempts WHERE {where}", args)
     attempts = {row[1]: dict(zip(_ATTEMPT_COLUMNS, row, strict=True))
@@ -125,25 +128,46 @@ def _items(cur, pairs: set[tuple[int, str]]) -> dict[tuple[int, str], dict]:
     return _fetch_items(cur.fetchall())
 
 
-def _read_pg(cur, pairs: set[tuple[int, str]]
-             ) -> tuple[dict[int, dict], dict[tuple[int, str], dict]]:
-    """PostgreSQL: one statement for both, the (candidate, question) pairs as arrays (one
-    shape, prepared once). An attempt comes once a pair, its item (if any) beside it."""
+# Each lookup is a LATERAL subquery with LIMIT 1, which PostgreSQL plans on its own: one
+# probe of the unique index per pair. As a plain join, the planner of a freshly filled table
+# (an exam's opening minutes, before autovacuum has analyzed it) probed the items by attempt
+# alone and filtered out the attempt's other 100-odd questions: 1.6 ms a batch of 36 instead
+# of 0.1 (EXPLAIN ANALYZE, docs/benchmarks.md).
+_READ_PG = (f"SELECT {', '.join('a.' + c for c in _ATTEMPT_COLUMNS)},"
+            f" {', '.join('i.' + c for c in _ITEM_COLUMNS)}"
+            " FROM unnest(%s::bigint[], %s::text[]) AS p(c, q)"
+            f" JOIN LATERAL (SELECT {', '.join(_ATTEMPT_COLUMNS)} FROM attempts"
+            "  WHERE candidate_id = p.c LIMIT 1) AS a ON true"
+            f" LEFT JOIN LATERAL (SELECT {', '.join(_ITEM_COLUMNS)} FROM attempt_items"
+            "  WHERE attempt_id = a.id AND qid = p.q LIMIT 1) AS i ON true")
+
+
+def _lock_and_read_pg(cur, begin: str, exam_ids: list[int], pairs: set[tuple[int, str]]
+                      ) -> tuple[list[tuple], dict[int, dict], dict[tuple[int, str], dict]]:
+    """PostgreSQL: BEGIN (if the batch opens its transaction here), the exams' locks, and
+    one read of the attempts with their items, in one round trip. The read is a statement
+    of its own, after the lock: it sees what the lock's previous holder committed.
+
+    The (candidate, question) pairs travel as arrays. An attempt comes once a pair, its
+    item (if any) beside it."""
     ordered = sorted(pairs)
-    cur.execute(f"SELECT {', '.join('a.' + c for c in _ATTEMPT_COLUMNS)},"
-                f" {', '.join('i.' + c for c in _ITEM_COLUMNS)}"
-                " FROM unnest(%s::bigint[], %s::text[]) AS p(c, q)"
-                " JOIN attempts AS a ON a.candidate_id = p.c"
-                " LEFT JOIN attempt_items AS i ON i.attempt_id = a.id AND i.qid = p.q",
-                [bulk_sql.pg_array([c for c, _ in ordered]),
+    lock = cur.prepared("SELECT id, event_seq, chain_head FROM exams"
+                        " WHERE id = ANY(%s::bigint[]) ORDER BY id FOR UPDATE")
+    read = cur.prepared(_READ_PG)
+    cur.execute(f"{begin}{lock}; {read}",
+                [bulk_sql.pg_array(exam_ids), bulk_sql.pg_array([c for c, _ in ordered]),
                  bulk_sql.pg_array([q for _, q in ordered], "text")])
+    if begin:
+        cur.nextset()
+    locks = cur.fetchall()
+    cur.nextset()
     rows = cur.fetchall()
     width = len(_ATTEMPT_COLUMNS)
     attempts: dict[int, dict] = {}
     for row in rows:
         if row[1] not in attempts:
             attempts[row[1]] = dict(zip(_ATTEMPT_COLUMNS, row[:width], strict=True))
-    return attempts, _fetch_items([row[width:] for row in rows if row[width] is not None])
+    return locks, attempts, _fetch_items([row[width:] for row in rows if row[width] is not None])
 
 
 def _fetch_items(rows) -> dict[tuple[int, str], dict]:

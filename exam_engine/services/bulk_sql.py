@@ -105,7 +105,7 @@ class Insert(Write):
                 f" ORDER BY v.n", _pg_columns(self.rows, specs))
 
 
-def write(cur, *writes: Write) -> None:
+def write(cur, *writes: Write, then: str = "") -> None:
     """Every write that has rows, in the order given, each table at most once.
 
     SQLite: one `executemany` each. PostgreSQL: one statement for them all, the first ones
@@ -123,11 +123,16 @@ def write(cur, *writes: Write) -> None:
             cur.executemany(w.sqlite(), w.rows)
         return
     if not writes:
+        if then:
+            cur.execute(then.removeprefix("; "))
         return
     parts = [w.postgres() for w in writes]
     *first, (last, _) = parts
     sql = ", ".join(f"w{i} AS ({part})" for i, (part, _) in enumerate(first))
-    cur.execute(f"WITH {sql} {last}" if first else last,
+    sql = f"WITH {sql} {last}" if first else last
+    if hasattr(cur, "prepared"):        # a pg_batch.StatementCursor
+        sql = cur.prepared(sql)
+    cur.execute(sql + then,
                 [p for _, params in parts for p in params])
 
 

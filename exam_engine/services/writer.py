@@ -32,9 +32,12 @@ def perform(req):
 def apply_requests(reqs: list) -> list:
     """Apply requests in order in one transaction; each gets its outcome or its refusal."""
     outcomes: list = []
-    with db.write() as s:
-        for kind, run in groupby(reqs, key=type):
-            outcomes += kind.apply_in(s, list(run))
+    groups = [(kind, list(run)) for kind, run in groupby(reqs, key=type)]
+    with db.write(batch=True) as s:
+        for n, (kind, run) in enumerate(groups, 1):
+            # The last group's last statement may carry the COMMIT (db.commit_with_last).
+            s.info["last_statements"] = n == len(groups)
+            outcomes += kind.apply_in(s, run)
     return outcomes
 
 

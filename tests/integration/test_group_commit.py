@@ -63,9 +63,9 @@ def test_concurrent_answers_are_committed_together_and_all_stored(actions, monke
 
 def refusing_the_log(real_write):
     """bulk_sql.write as on a broken disk: the database refuses the log's rows."""
-    def write(cur, *writes):
+    def write(cur, *writes, **how):
         real_write(cur, *[replace(w, table="no_such_table") if w.table == "events" else w
-                          for w in writes])
+                          for w in writes], **how)
     return write
 
 
