@@ -29,6 +29,8 @@ class Database:
     def __init__(self) -> None:
         self.engine: Engine | None = None
         self.sessions: sessionmaker[Session] | None = None
+        self.batch_engine: Engine | None = None
+        self.batch_sessions: sessionmaker[Session] | None = None
         self.is_sqlite = False
         self.sqlite_file: str | None = None
         self._write_lock = threading.RLock()
@@ -39,13 +41,19 @@ class Database:
         database = self.engine.url.database if self.is_sqlite else None
         self.sqlite_file = database if database and database != ":memory:" else None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self.batch_sessions = self.sessions
+        self.batch_engine = self.engine
         if not self.is_sqlite:
             from exam_engine import pg_batch
 
-            self.batch_sessions = sessionmaker(pg_batch.engine_for_batches(self.engine),
-                                               expire_on_commit=False)
+            self.batch_engine = pg_batch.engine_for_batches(url)
+        self.batch_sessions = sessionmaker(self.batch_engine, expire_on_commit=False)
         app.extensions["exam_db"] = self
+
+    def dispose(self) -> None:
+        """Close every pooled connection (the writer's own pool too)."""
+        self.engine.dispose()
+        if self.batch_engine is not self.engine:
+            self.batch_engine.dispose()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -132,7 +140,8 @@ def make_engine(url: str) -> Engine:
         )
         _sqlite_setup(engine, memory)
         return engine
-    # At most 30 connections a process (PostgreSQL's default max_connections is 100, and a
+    # At most 30 connections a process for requests, plus the answer writer's 5
+    # (pg_batch.engine_for_batches; PostgreSQL's default max_connections is 100, and a
     # site runs several processes): handlers beyond that wait for a pooled connection
     # rather than opening more. No ping per checkout (a round trip each time, measurable
     # under load); connections are recycled instead, and a dead one fails its statement.

@@ -9,14 +9,22 @@ trips. Statements from the ORM or Core in such a unit still get their BEGIN firs
 round trip as before. The statements go as `EXECUTE` of statements the connection has
 prepared (`StatementCursor.prepared`): sent as plain text PostgreSQL would parse and plan
 every batch's statements anew, which cost more than the round trips saved (measured).
+
+Those connections are the writer's own (`engine_for_batches`), with psycopg's automatic
+preparing off: after a rollback psycopg sends `DEALLOCATE ALL` if it has prepared anything
+itself, which took the writer's statements with it whenever a read session had used the
+same pooled connection (every batch then failed on "prepared statement does not exist",
+bench/run.py's N=1,000 scenario, docs/benchmarks.md). Should they go all the same, the
+batch fails, the connection's statements are forgotten, and the next batch prepares them
+again.
 """
 from __future__ import annotations
 
 import re
 import weakref
 
-from psycopg import ClientCursor
-from sqlalchemy import event
+from psycopg import ClientCursor, errors
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
 _IDLE = 0          # psycopg.pq.TransactionStatus.IDLE
@@ -24,9 +32,14 @@ _STATE = "exam_batch_state"     # in the pooled connection's info
 _COMMITTED = "committed"
 
 
-def engine_for_batches(engine: Engine) -> Engine:
-    """`engine` (its pool) for batch units: autocommit, BEGIN sent by the unit."""
-    batches = engine.execution_options(isolation_level="AUTOCOMMIT")
+def engine_for_batches(url: str) -> Engine:
+    """The writer's own small pool: autocommit (BEGIN sent by the unit), and no prepared
+    statements but the writer's. One batch runs at a time a process; the spares cover
+    a caller applying requests itself while the writer runs (the CLI, tests)."""
+    batches = create_engine(url, pool_size=2, max_overflow=3, pool_timeout=30,
+                            pool_recycle=1800, pool_use_lifo=True,
+                            isolation_level="AUTOCOMMIT",
+                            connect_args={"prepare_threshold": None})
 
     @event.listens_for(batches, "begin")
     def _on_begin(conn):
@@ -70,6 +83,13 @@ class StatementCursor(ClientCursor):
     """Sends its statements and their parameters as one text, so one `execute` may hold
     several statements (`"BEGIN; " + a + "; " + b`) and the results come back in order
     (`nextset`)."""
+
+    def execute(self, query, params=None, **kw):
+        try:
+            return super().execute(query, params, **kw)
+        except errors.InvalidSqlStatementName:
+            _PREPARED.pop(self.connection, None)    # prepared again by the next batch
+            raise
 
     def prepared(self, sql: str) -> str:
         """`sql` (with `%s` placeholders, each parameter's type cast where it is used) as

@@ -80,7 +80,7 @@ def app(tmp_path):
     presence.heartbeat()  # this test process counts as a live server process
     yield application
     clock.reset()
-    db.engine.dispose()
+    db.dispose()
 
 
 @pytest.fixture

@@ -132,3 +132,24 @@ def test_the_read_probes_each_item_by_its_unique_key_before_any_analyze(actions)
         plan = "\n".join(row[0] for row in cur.fetchall())
     assert "attempt_items_attempt_id_qid_key" in plan and "qid" in plan.split("Index Cond")[-1]
     assert "Filter" not in plan and "Seq Scan" not in plan, plan
+
+
+def test_read_sessions_rolling_back_leave_the_writers_statements_alone(actions):
+    exam, batch = answering(actions)
+    writer.apply_requests(batch(1))
+    for _ in range(6):      # psycopg prepares a statement of its own from its 5th run ...
+        with db.write() as s:
+            s.execute(select(Exam.title).where(Exam.code == exam)).scalar()
+    with db.read() as s:    # ... and drops every prepared statement when this rolls back
+        s.execute(select(Exam.title).where(Exam.code == exam)).scalar()
+    assert [o["seq"] for o in writer.apply_requests(batch(2))] == [2, 2, 2]
+
+
+def test_statements_lost_behind_the_writers_back_are_prepared_again(actions):
+    exam, batch = answering(actions)
+    writer.apply_requests(batch(1))
+    with db.write(batch=True) as s:     # the pool hands the writer's connection back
+        s.connection().connection.dbapi_connection.execute("DEALLOCATE ALL")
+    with pytest.raises(psycopg.errors.InvalidSqlStatementName):
+        writer.apply_requests(batch(2))
+    assert [o["seq"] for o in writer.apply_requests(batch(3))] == [3, 3, 3]
