@@ -286,4 +286,3 @@ def _sqlite_setup(engine: Engine, memory: bool) -> None:
         # was 4 % of the server's samples under load (py-spy, bench/live_bench.py).
         immediate = conn.get_execution_options().get("sqlite_immediate")
         conn.connection.dbapi_connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
-

@@ -50,9 +50,10 @@ def apply_answers(s: Session, reqs: list[AnswerRequest]) -> list[dict | ExamErro
     """Apply answers inside the writer's transaction; each gets its ack or its refusal.
 
     The hot path of the engine: rows are read and written with plain SQL statements, not
-    ORM objects nor SQLAlchemy statements. On PostgreSQL a batch is five round trips
-    whatever its size: BEGIN, the exams' lock, one read of the attempts with their items,
-    one statement writing items, attempts, events and the exams' counters, and COMMIT.
+    ORM objects nor SQLAlchemy statements. On PostgreSQL a batch is two round trips
+    whatever its size (pg_batch): BEGIN with the exams' lock and one read of the attempts
+    with their items, then one statement writing items, attempts, events and the exams'
+    counters, with the COMMIT when the writer says nothing follows.
     """
     outcomes: list[dict | ExamError] = []
     exam_ids = sorted({r.who.exam_id for r in reqs})

@@ -113,6 +113,11 @@ def write(cur, *writes: Write, then: str = "") -> None:
     A batch of answers writes four tables; sent one by one, each statement cost about 2 %
     of the server's samples in the PostgreSQL closed loop (py-spy, docs/benchmarks.md).
     The parts see one snapshot, which is why no table may come twice.
+
+    `then` goes in the same text after the statement (`"; COMMIT"` from
+    `db.commit_with_last`), or alone when there is nothing to write. On a
+    `pg_batch.StatementCursor` the statement goes as an `EXECUTE` of one the connection
+    has prepared.
     """
     writes = [w for w in writes if w.rows]
     tables = [w.table for w in writes]
